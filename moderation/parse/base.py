@@ -1,0 +1,39 @@
+"""What every reader provides, and the table of readers that `detect` chooses from.
+
+A reader turns the bytes of one input file into one or more `Article`s (an export can
+hold many threads). It raises `ParseError` for input it cannot read and never returns
+None. Readers never import torch or the scorers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from moderation.errors import ParseError
+from moderation.model import Article
+
+# (data, source path or None, article id to use when the file holds one document)
+ReadFunction = Callable[[bytes, str | None, str], list[Article]]
+# How sure a reader is that it can read these bytes: 0 = not at all, 1 = certain.
+SniffFunction = Callable[[bytes, str | None], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    name: str
+    description: str
+    sniff: SniffFunction
+    read: ReadFunction
+
+
+def decode_text(data: bytes, path: str | None) -> str:
+    """UTF-8 text (a BOM is dropped), or ParseError naming the problem."""
+    if not data.strip():
+        raise ParseError(path, "empty file")
+    if b"\x00" in data[:8192]:
+        raise ParseError(path, "binary file (contains NUL bytes), not a text page")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(path, f"not UTF-8 text (invalid byte at offset {exc.start})") from None
