@@ -1,7 +1,7 @@
 """moderate: reader-comment moderation for news pages.
 
-    from moderation import Moderator
-    results = Moderator(preset="default").score_texts(["You are an idiot.", "Thanks, good piece."])
+from moderation import Moderator
+results = Moderator(preset="default").score_texts(["You are an idiot.", "Thanks, good piece."])
 """
 
 from __future__ import annotations

@@ -67,9 +67,7 @@ def _preset_from_dict(raw: dict[str, Any], path: Path) -> Preset:
     scorers_raw = raw.get("scorers", [])
     if not isinstance(scorers_raw, list) or not all(isinstance(s, dict) and "name" in s for s in scorers_raw):
         raise ConfigError(f"{path}: [[scorers]] must be tables with a name")
-    scorers = tuple(
-        ScorerSpec(str(s["name"]), {k: v for k, v in s.items() if k != "name"}) for s in scorers_raw
-    )
+    scorers = tuple(ScorerSpec(str(s["name"]), {k: v for k, v in s.items() if k != "name"}) for s in scorers_raw)
     thresholds_raw = raw.get("thresholds", {})
     thresholds: dict[str, float] = {}
     for key, value in thresholds_raw.items():

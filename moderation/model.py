@@ -265,10 +265,7 @@ def build_threads(comments: Sequence[Comment]) -> list[Thread]:
             path.append(current)
             node = by_id[current]
             parent = node.parent_id
-            if current in cycle_roots or parent is None or parent not in by_id:
-                current = None
-            else:
-                current = parent
+            current = None if current in cycle_roots or parent is None or parent not in by_id else parent
         if current is None:
             top = path.pop()
             root_of[top] = top
@@ -297,9 +294,7 @@ def build_threads(comments: Sequence[Comment]) -> list[Thread]:
     ]
 
 
-def _cycle_breakers(
-    comments: Sequence[Comment], by_id: dict[str, Comment], order: dict[str, int]
-) -> set[str]:
+def _cycle_breakers(comments: Sequence[Comment], by_id: dict[str, Comment], order: dict[str, int]) -> set[str]:
     """The earliest comment of every reply cycle."""
     state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
     breakers: set[str] = set()
@@ -325,9 +320,13 @@ def check_comments(comments: Sequence[Comment]) -> list[Problem]:
     seen: set[str] = set()
     for comment in comments:
         if comment.comment_id in seen:
-            problems.append(Problem("duplicate_id", f"comment id {comment.comment_id!r} appears more than once", comment.comment_id))
+            problems.append(
+                Problem("duplicate_id", f"comment id {comment.comment_id!r} appears more than once", comment.comment_id)
+            )
         seen.add(comment.comment_id)
-    by_id = {c.comment_id: c for c in comments}
+    by_id: dict[str, Comment] = {}
+    for comment in comments:
+        by_id.setdefault(comment.comment_id, comment)  # the first of duplicates is the parent
     order = {c.comment_id: i for i, c in enumerate(comments)}
     for comment in comments:
         if comment.parent_id is None and comment.reply_to_author:

@@ -1,0 +1,5 @@
+"""The HTML review report: Jinja2 with autoescape, one self-contained file. No scoring logic."""
+
+from moderation.report.render import render_report
+
+__all__ = ["render_report"]

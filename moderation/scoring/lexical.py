@@ -86,9 +86,7 @@ class VaderScorer:
     def compound(self, batch: TextBatch) -> np.ndarray:
         return batch.feature(
             "vader-compound",
-            lambda: np.asarray(
-                [self._analyzer.polarity_scores(t)["compound"] for t in batch.texts], dtype=np.float64
-            ),
+            lambda: np.asarray([self._analyzer.polarity_scores(t)["compound"] for t in batch.texts], dtype=np.float64),
         )
 
     def predict(self, batch: TextBatch) -> dict[str, np.ndarray]:

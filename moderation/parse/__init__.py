@@ -1,0 +1,4 @@
+"""Readers: one module per input format, all producing `moderation.model.Article`.
+
+Never imports torch or the scorers.
+"""

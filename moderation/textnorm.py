@@ -1,0 +1,41 @@
+"""Text normalisation shared by the readers and the word lists: look-alike letters folded.
+
+Scraped pages mix scripts on purpose or by accident (the Sputnik seed writes "Сomment"
+with a Cyrillic С). `fold_confusables` maps the common look-alikes from Cyrillic and
+Greek onto their Latin twins and removes zero-width characters, so that pattern tables
+written in Latin match them. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Cyrillic and Greek letters that render like Latin ones.
+_CONFUSABLES: dict[str, str] = {
+    # Cyrillic capitals
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+    # Cyrillic small letters
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    # Greek
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v",
+    "ι": "i", "κ": "k", "α": "a", "ρ": "p",
+}  # fmt: skip
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_TABLE = str.maketrans({**{k: v for k, v in _CONFUSABLES.items()}, **{chr(k): None for k in _ZERO_WIDTH}})
+
+
+def fold_confusables(text: str) -> str:
+    """NFKC-normalise, drop zero-width characters, and map look-alike letters to Latin."""
+    return unicodedata.normalize("NFKC", text).translate(_TABLE)
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def clean_spaces(text: str) -> str:
+    """Non-breaking and other Unicode spaces as plain spaces, runs collapsed, ends stripped."""
+    return _SPACES.sub(" ", text).strip()

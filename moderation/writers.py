@@ -1,0 +1,83 @@
+"""Write a run's results: JSONL files, run.json and the HTML report, each atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from moderation.api import ParsedRun, RunResult
+
+OUTPUT_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "report.html", "run.json")
+
+
+@contextmanager
+def atomic_open(path: Path) -> Iterator[IO[str]]:
+    """Write to a temporary file beside `path`, then rename: a killed run leaves no half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    n = 0
+    with atomic_open(path) as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False))
+            handle.write("\n")
+            n += 1
+    return n
+
+
+def write_json(path: Path, obj: dict[str, Any]) -> None:
+    with atomic_open(path) as handle:
+        json.dump(obj, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+
+
+def write_parsed(parsed: ParsedRun, out_dir: Path) -> dict[str, Path]:
+    """`moderate parse`: articles.jsonl and comments.jsonl without scores."""
+    articles = out_dir / "articles.jsonl"
+    comments = out_dir / "comments.jsonl"
+    write_jsonl(articles, (a.to_dict() for a in parsed.articles))
+    write_jsonl(comments, (c.to_dict() for a in parsed.articles for c in a.comments))
+    return {"articles": articles, "comments": comments}
+
+
+def write_run(run: RunResult, out_dir: Path) -> dict[str, Path]:
+    """`moderate score`: every file of the output contract."""
+    from moderation.report import render_report
+
+    paths = {name: out_dir / name for name in OUTPUT_FILES}
+    write_jsonl(paths["articles.jsonl"], (a.article.to_dict() for a in run.articles))
+    n_written = write_jsonl(paths["comments.jsonl"], (c.to_dict() for c in run.comments))
+    write_jsonl(paths["threads.jsonl"], (row for a in run.articles for row in a.thread_rows()))
+    with atomic_open(paths["report.html"]) as handle:
+        handle.write(render_report(run))
+    counts = {**run.counts(), "comments_written": n_written}
+    write_json(
+        paths["run.json"],
+        {
+            **run.provenance,
+            "inputs": [i.to_dict() for i in run.inputs],
+            "counts": counts,
+            "timings": {k: round(v, 3) for k, v in run.timings.items()},
+            "errors": [e.to_dict() for e in run.errors],
+            "problems": [
+                {"article_id": a.article.article_id, **p.to_dict()} for a in run.articles for p in a.article.problems
+            ],
+        },
+    )
+    return paths
