@@ -121,11 +121,11 @@ def _print_errors(errors) -> None:  # type: ignore[no-untyped-def]
 
 def _print_articles(run) -> None:  # type: ignore[no-untyped-def]
     table = Table(title="Articles", title_justify="left")
-    table.add_column("article", no_wrap=True)
-    table.add_column("site", no_wrap=True)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=50)
+    table.add_column("article", no_wrap=True, min_width=20)
+    table.add_column("site", no_wrap=True, min_width=7)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(12, out.width - 73))
     for column in ("comments", "threads", "flagged"):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for a in run.articles:
         art = a.article
         table.add_row(
