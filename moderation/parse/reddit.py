@@ -133,7 +133,8 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
             raise ParseError(path, f"morechildren response without data.things (errors: {errors!r})")
         article = Article(article_id=article_id, source_path=path, format=FORMAT, site="reddit.com")
         records = [_record(d, None) for k, d in map(_fields, things) if k == "t1"]
-        article.problems.extend(_stub_problem(d, records, None, article_id) for k, d in map(_fields, things) if k == "more")
+        stubs = [d for k, d in map(_fields, things) if k == "more"]
+        article.problems.extend(_stub_problem(d, records, None, article_id) for d in stubs)
     else:
         raise ParseError(path, "not a Reddit thread ([post Listing, comment Listing]) or morechildren response")
     return [assemble_comments(article, records)]
