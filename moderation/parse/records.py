@@ -37,6 +37,7 @@ class RawComment:
     timestamp: str | None = None
     source: SourceSpan | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    reply_to_author: str | None = None  # the name the text says it answers, when it says so
 
 
 def assemble_comments(article: Article, records: Sequence[RawComment]) -> Article:
@@ -93,6 +94,8 @@ def assemble_comments(article: Article, records: Sequence[RawComment]) -> Articl
         if parent is not None:
             comment.parent_id = parent.comment_id
             comment.reply_to_author = parent.author
+        if rec.reply_to_author:
+            comment.reply_to_author = rec.reply_to_author
     article.comments = comments
     build_threads(comments)
     article.problems.extend(problems)
