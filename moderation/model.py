@@ -147,6 +147,7 @@ class Article:
     problems: list[Problem] = field(default_factory=list)
     # For line-based readers: (first_line, last_line, role) runs covering every input line once.
     layout: list[tuple[int, int, str]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # format-specific facts (unloaded replies, ...)
 
     @property
     def stance_target(self) -> str | None:
@@ -172,6 +173,7 @@ class Article:
             "stance_target": self.stance_target,
             "problems": [p.to_dict() for p in self.problems],
             "layout": [list(run) for run in self.layout],
+            **({"extra": self.extra} if self.extra else {}),
         }
 
 

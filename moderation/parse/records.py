@@ -1,0 +1,147 @@
+"""Shared assembly step of the export readers: raw records in source order -> finished Comments.
+
+Every export reader turns its format into `RawComment`s (the export's own id, its parent's
+id or its parent's position, author, text, ...) and hands them to `assemble_comments`,
+which numbers them `<article_id>#<n>`, resolves parents, reports what cannot be resolved,
+links threads (`build_threads`) and appends `check_comments` results. One place, so every
+format maps ids and reports integrity problems the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from moderation.model import Article, Comment, Problem, SourceSpan, build_threads, check_comments
+
+
+@dataclass(slots=True)
+class RawComment:
+    """One comment as an export holds it, before our ids are assigned.
+
+    The parent is given either by position (`parent_index`: index of an earlier record in
+    the same list, for nested formats where the structure itself says who the parent is)
+    or by the export's own id (`parent_external_id`, for flat formats).
+    """
+
+    external_id: str | None
+    author: str | None
+    text: str
+    parent_external_id: str | None = None
+    parent_index: int | None = None
+    timestamp: str | None = None
+    source: SourceSpan | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    reply_to_author: str | None = None  # the name the text says it answers, when it says so
+
+
+def assemble_comments(article: Article, records: Sequence[RawComment]) -> Article:
+    """Fill `article.comments` from records in source order and report integrity problems.
+
+    Parents named by external id resolve to the first comment carrying that id; a parent
+    id that no comment carries leaves `parent_id` None and is reported as an orphan (the
+    missing id is kept in `extra["missing_parent"]`). Duplicate external ids are reported;
+    both comments are kept.
+    """
+    aid = article.article_id
+    comments: list[Comment] = []
+    first_with_external: dict[str, str] = {}
+    problems: list[Problem] = []
+    for n, rec in enumerate(records, start=1):
+        cid = f"{aid}#{n}"
+        if rec.external_id is not None:
+            if rec.external_id in first_with_external:
+                problems.append(
+                    Problem(
+                        "duplicate_id",
+                        f"export id {rec.external_id!r} also used by {first_with_external[rec.external_id]}",
+                        cid,
+                    )
+                )
+            else:
+                first_with_external[rec.external_id] = cid
+        comments.append(
+            Comment(
+                comment_id=cid,
+                article_id=aid,
+                position=n,
+                author=rec.author,
+                text=rec.text,
+                source=rec.source,
+                timestamp=rec.timestamp,
+                external_id=rec.external_id,
+                extra=dict(rec.extra),
+            )
+        )
+    for comment, rec in zip(comments, records, strict=True):
+        parent: Comment | None = None
+        if rec.parent_index is not None and 0 <= rec.parent_index < len(comments):
+            parent = comments[rec.parent_index]
+        elif rec.parent_external_id is not None:
+            parent_cid = first_with_external.get(rec.parent_external_id)
+            if parent_cid is None:
+                comment.extra["missing_parent"] = rec.parent_external_id
+                problems.append(
+                    Problem("orphan", f"parent {rec.parent_external_id!r} not found in the export", comment.comment_id)
+                )
+            else:
+                parent = comments[int(parent_cid.rsplit("#", 1)[1]) - 1]
+        if parent is not None:
+            comment.parent_id = parent.comment_id
+            comment.reply_to_author = parent.author
+        if rec.reply_to_author:
+            comment.reply_to_author = rec.reply_to_author
+    article.comments = comments
+    build_threads(comments)
+    article.problems.extend(problems)
+    article.problems.extend(check_comments(comments))
+    return article
+
+
+def iso_from_epoch(seconds: Any, *, milliseconds: bool = False) -> str | None:
+    """UTC ISO 8601 text of a Unix time, e.g. '2013-04-18T03:04:07Z' (sorts as text).
+
+    None when the value is not a usable time (missing, not a number, out of range): the
+    comment then simply has no timestamp.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return None
+    value = seconds / 1000 if milliseconds else seconds
+    try:
+        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def text_from_html(fragment: str | None) -> str:
+    """Plain text of an HTML fragment (paragraphs and <br> become line breaks)."""
+    if not fragment or not fragment.strip():
+        return ""
+    if "<" not in fragment and "&" not in fragment:
+        return clean_text(fragment)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return clean_text(fragment)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in root.iter("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"):
+        block.tail = "\n\n" + (block.tail or "")
+    return clean_text(root.text_content())
+
+
+def clean_text(text: str | None) -> str:
+    """Text with spaces collapsed inside lines, and runs of blank lines collapsed to one."""
+    if not text:
+        return ""
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
