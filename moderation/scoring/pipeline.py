@@ -1,7 +1,12 @@
 """Run a set of scorers over many texts: identical inputs once, length-sorted batches.
 
-The result for a text never depends on batch size or order: batches are formed over the
-unique (text, target) pairs sorted by length, and each scorer sees plain lists.
+The result for a text does not depend on batch size or order (up to float noise far below
+the 6 decimals kept): batches are formed over the unique (text, target) pairs sorted by
+length, and each scorer sees plain lists.
+
+Scorer outputs besides score keys: `span:<attribute>` -> (n, 2) int character spans (start,
+end; -1 for none) stored in `Scores.spans`. A group row that is all NaN means "not scored"
+(e.g. stance without a target) and the group is left out of that text's `Scores`.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from moderation.config import Preset
 from moderation.errors import ConfigError
-from moderation.model import SCORE_GROUPS, TOXICITY_ATTRIBUTES, Scores
+from moderation.model import SCORE_GROUPS, TOXICITY_ATTRIBUTES, Scores, TextSpan
 from moderation.scoring.base import ModelInfo, Scorer, TextBatch
 
 ProgressCallback = Callable[[int, int], None]  # (unique texts done, unique texts in all)
@@ -83,11 +89,20 @@ class ScoringPipeline:
 
 def _store(out: list[Scores], key: str, values: np.ndarray, scorer: str) -> None:
     n = len(out)
+    if key.startswith("span:"):
+        if values.shape != (n, 2):
+            raise ValueError(f"scorer {scorer!r} returned {key} of shape {values.shape}, want {(n, 2)}")
+        for scores, (start, end) in zip(out, values.tolist(), strict=True):
+            if start >= 0 and end >= start:
+                scores.spans[key.removeprefix("span:")] = TextSpan(int(start), int(end))
+        return
     if key in SCORE_GROUPS:
         classes = SCORE_GROUPS[key]
         if values.shape != (n, len(classes)):
             raise ValueError(f"scorer {scorer!r} returned {key} of shape {values.shape}, want {(n, len(classes))}")
         for scores, row in zip(out, values, strict=True):
+            if np.isnan(row).all():  # not scored for this text (e.g. stance without a target)
+                continue
             scores.groups[key] = {c: _unit(v) for c, v in zip(classes, row, strict=True)}
     else:
         if values.shape != (n,):
@@ -108,3 +123,10 @@ def _copy(scores: Scores) -> Scores:
         spans=dict(scores.spans),
         error=scores.error,
     )
+
+
+def pipeline_from_preset(preset: Preset) -> ScoringPipeline:
+    """The scorers a preset names, created through the registry."""
+    from moderation.scoring import registry
+
+    return ScoringPipeline([registry.create(s.name, s.options) for s in preset.scorers], batch_size=preset.batch_size)

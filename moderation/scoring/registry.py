@@ -52,3 +52,45 @@ def _vader() -> Scorer:
     from moderation.scoring.lexical import VaderScorer
 
     return VaderScorer()
+
+
+@register("toxicity-head")
+def _toxicity_head(**options: Any) -> Scorer:
+    from moderation.scoring.heads import ToxicityHeadScorer
+
+    return ToxicityHeadScorer(**options)
+
+
+@register("sentiment-head")
+def _sentiment_head(**options: Any) -> Scorer:
+    from moderation.scoring.heads import SentimentHeadScorer
+
+    return SentimentHeadScorer(**options)
+
+
+@register("stance-head")
+def _stance_head(**options: Any) -> Scorer:
+    from moderation.scoring.heads import StanceHeadScorer
+
+    return StanceHeadScorer(**options)
+
+
+@register("hf-toxicity")
+def _hf_toxicity(**options: Any) -> Scorer:
+    from moderation.scoring.hf import HFToxicityScorer
+
+    return HFToxicityScorer(**options)
+
+
+@register("hf-sentiment")
+def _hf_sentiment(**options: Any) -> Scorer:
+    from moderation.scoring.hf import HFSentimentScorer
+
+    return HFSentimentScorer(**options)
+
+
+@register("hf-zero-shot-stance")
+def _hf_stance(**options: Any) -> Scorer:
+    from moderation.scoring.hf import HFZeroShotStanceScorer
+
+    return HFZeroShotStanceScorer(**options)

@@ -1,0 +1,49 @@
+"""`python -m moderation.training {toxicity,sentiment,stance,all,export-stance}`.
+
+Trains the default preset's heads from the shared data folder (default ../shared/data next
+to the repository) with fixed seeds, writes models/<name>/head.npz and MODEL_CARD.md, and
+quotes `moderate eval` output on held-out data in each card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from moderation.training.data import DEFAULT_DATA_DIR
+from moderation.training.embed import DEFAULT_CACHE
+
+HOLDOUT_DIR = Path("/tmp/moderate-eval")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m moderation.training", description=__doc__)
+    parser.add_argument("what", choices=["toxicity", "sentiment", "stance", "all", "export-stance"])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="shared data folder")
+    parser.add_argument(
+        "--models-dir", type=Path, default=None, help="where models/<name>/ go (default: the repo's models/)"
+    )
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="embedding cache (not in git)")
+    parser.add_argument("--holdout-dir", type=Path, default=HOLDOUT_DIR, help="where held-out eval CSVs are written")
+    parser.add_argument(
+        "--ucc-train-fraction",
+        type=float,
+        default=0.5,
+        help="share of UCC val rows added to the toxicity mix; the rest is the held-out yardstick",
+    )
+    parser.add_argument("--no-eval", action="store_true", help="skip the `moderate eval` runs quoted in the cards")
+    args = parser.parse_args(argv)
+
+    from moderation.training.run import export_stance, run
+
+    if args.what == "export-stance":
+        for path in export_stance(args.data_dir, args.holdout_dir):
+            print(path)
+        return 0
+    run(args.what, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
