@@ -53,6 +53,15 @@ def test_words_do_not_fire_inside_other_words(text):
     assert hits(text) == []
 
 
+def test_a_separated_hit_is_not_part_of_a_longer_separated_word():
+    matcher = WordMatcher(["fuck", "fucking"])
+    assert [h.entry for h in matcher.find("f.u.c.k.i.n.g idiot")] == ["fucking"]
+    assert [h.entry for h in matcher.find("f u c k i n g hell")] == ["fucking"]
+    assert [h.entry for h in matcher.find("f.u.c.k off, f-u-c-k-i-n-g")] == ["fuck", "fucking"]
+    assert [h.entry for h in matcher.find("shit-head")] == []  # the compound is not a list entry
+    assert [h.entry for h in WordMatcher(["shit"]).find("shit-head")] == ["shit"]
+
+
 def test_the_sample_pages_cyrillic_comment_heading_folds_to_latin():
     text = "• Сomment"  # Cyrillic С, as on the Sputnik seed
     skel, origin = skeleton(text)

@@ -8,7 +8,9 @@ remembers which original character it came from, so a hit's span points into the
 ORIGINAL text. An entry then matches as a whole word with each letter allowed to repeat
 (`fuuuck`) and, between letters, either one punctuation separator (`f.u.c.k`, `f-u-c-k`)
 or, when every gap is spaced, whitespace (`f u c k`). "Whole word" means no letter or
-digit right before or after, so `ass` never fires inside `class` or `assessment`.
+digit right before or after, so `ass` never fires inside `class` or `assessment`, and a
+separated hit is not part of a longer word separated the same way (`f.u.c.k.i.n.g` is
+`fucking`, not `fuck`).
 """
 
 from __future__ import annotations
@@ -100,8 +102,29 @@ class WordMatcher:
         hits: list[WordHit] = []
         for entry, pattern in self._patterns:
             for m in pattern.finditer(skel):
-                hits.append(WordHit(entry, origin[m.start()], origin[m.end() - 1] + 1))
+                if not _continues(skel, m.start(), m.end()):
+                    hits.append(WordHit(entry, origin[m.start()], origin[m.end() - 1] + 1))
         return sorted(hits, key=lambda h: (h.start, h.end, h.entry))
+
+
+def _continues(skel: str, start: int, end: int) -> bool:
+    """True when a letter-by-letter separated hit is only part of a longer separated word:
+    `f.u.c.k` inside `f.u.c.k.i.n.g`, `f u c k` inside `f u c k i n g`."""
+    gaps = {ch for ch in skel[start:end] if not ch.isalnum()}
+    if len(gaps) != 1:
+        return False
+    sep = gaps.pop()
+
+    def single(i: int) -> bool:  # a lone letter or digit at i, as in a separated word
+        return (
+            0 <= i < len(skel)
+            and skel[i].isalnum()
+            and not any(0 <= j < len(skel) and skel[j].isalnum() for j in (i - 1, i + 1))
+        )
+
+    after = end < len(skel) and skel[end] == sep and single(end + 1)
+    before = start > 0 and skel[start - 1] == sep and single(start - 2)
+    return after or before
 
 
 def find_words(text: str, entries: Sequence[str]) -> list[WordHit]:
