@@ -158,6 +158,10 @@ class RunResult:
     def comments(self) -> list[CommentResult]:
         return [c for a in self.articles for c in a.comments]
 
+    def review_queue(self) -> list[CommentResult]:
+        """Flagged comments, most severe first (source order among equals)."""
+        return sorted((c for c in self.comments if c.flagged), key=lambda c: -c.severity)
+
     @property
     def has_fatal_errors(self) -> bool:
         return any(e.fatal for e in self.errors)
