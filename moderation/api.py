@@ -21,6 +21,7 @@ from moderation import __version__
 from moderation.analysis.article import analyse_article
 from moderation.analysis.duplicates import DuplicateIndex
 from moderation.analysis.flags import order_flags, severity, text_flags
+from moderation.analysis.threads import thread_summary
 from moderation.config import Preset, load_preset
 from moderation.errors import InputError, ModerationError, ParseError
 from moderation.flagconfig import flag_settings
@@ -100,7 +101,11 @@ class ArticleResult:
     thread_figures: list[dict[str, Any]] = field(default_factory=list)  # one row per thread, same order
 
     def thread_rows(self) -> list[dict[str, Any]]:
-        return list(self.thread_figures)
+        if self.thread_figures or not self.threads:
+            return list(self.thread_figures)
+        by_id = {r.comment.comment_id: r.comment for r in self.comments}  # built without analysis: counts only
+        flagged = [r.comment.comment_id for r in self.comments if r.flagged]
+        return [thread_summary(t, by_id, flagged) for t in self.threads]
 
     def article_row(self) -> dict[str, Any]:
         """One line of articles.jsonl: the article and its `rollup`."""
@@ -307,6 +312,7 @@ class Moderator:
             "preset_path": str(self.preset.path),
             "models": [m.to_dict() for m in self.pipeline.info()],
             "thresholds": dict(self.thresholds),
+            "flags": self.preset.flags,  # the preset's [flags] table as read
             "scores_produced": list(self.pipeline.produces),
             "scores_not_produced": self.pipeline.missing(),
         }
