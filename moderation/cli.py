@@ -159,8 +159,9 @@ def _print_flagged(run, top: int) -> None:  # type: ignore[no-untyped-def]
     table.add_column("reasons", overflow="fold", ratio=2)
     table.add_column("text", overflow="fold", ratio=3)
     for c in flagged[:top]:
-        who = Text(c.comment.comment_id)
-        who.append(f"\n{c.comment.author or '(unknown)'}", style="dim")
+        article, _, number = c.comment.comment_id.rpartition("#")  # shown as two lines, not folded mid-id
+        who = Text(f"{article}\n#{number}" if article else c.comment.comment_id)
+        who.append(f" {c.comment.author or '(unknown)'}", style="dim")
         reasons = Text("\n".join(_reason(f) for f in c.flags))
         text = " ".join(c.comment.text.split())
         table.add_row(f"{c.severity:.2f}", who, reasons, Text(text[:160] + ("…" if len(text) > 160 else "")))
