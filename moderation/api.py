@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from moderation import __version__
-from moderation.analysis.flags import threshold_flags
+from moderation.analysis.article import analyse_article
+from moderation.analysis.duplicates import DuplicateIndex
+from moderation.analysis.flags import order_flags, severity, text_flags
 from moderation.analysis.threads import thread_summary
 from moderation.config import Preset, load_preset
 from moderation.errors import InputError, ModerationError, ParseError
+from moderation.flagconfig import flag_settings
 from moderation.model import Article, Comment, Flag, Scores, Thread, build_threads
 from moderation.parse.detect import choose_reader
 from moderation.scoring.pipeline import ScoringPipeline
@@ -38,6 +41,7 @@ class TextResult:
     scores: Scores
     flags: list[Flag]
     stance_target: str | None
+    severity: float = 0.0
 
     @property
     def flagged(self) -> bool:
@@ -54,6 +58,7 @@ class TextResult:
             "labels": self.labels,
             "flags": [f.to_dict() for f in self.flags],
             "flagged": self.flagged,
+            "severity": self.severity,
             "stance_target": self.stance_target,
         }
 
@@ -65,6 +70,7 @@ class CommentResult:
     comment: Comment
     scores: Scores
     flags: list[Flag]
+    severity: float = 0.0  # orders the review queue; see analysis/flags.py
 
     @property
     def flagged(self) -> bool:
@@ -80,6 +86,7 @@ class CommentResult:
         out["labels"] = self.labels
         out["flags"] = [f.to_dict() for f in self.flags]
         out["flagged"] = self.flagged
+        out["severity"] = self.severity
         if self.scores.error is not None:
             out["score_error"] = self.scores.error
         return out
@@ -90,11 +97,19 @@ class ArticleResult:
     article: Article
     comments: list[CommentResult]
     threads: list[Thread]
+    rollup: dict[str, Any] = field(default_factory=dict)  # per-article figures (analysis/rollup.py)
+    thread_figures: list[dict[str, Any]] = field(default_factory=list)  # one row per thread, same order
 
     def thread_rows(self) -> list[dict[str, Any]]:
-        by_id = {r.comment.comment_id: r.comment for r in self.comments}
+        if self.thread_figures or not self.threads:
+            return list(self.thread_figures)
+        by_id = {r.comment.comment_id: r.comment for r in self.comments}  # built without analysis: counts only
         flagged = [r.comment.comment_id for r in self.comments if r.flagged]
         return [thread_summary(t, by_id, flagged) for t in self.threads]
+
+    def article_row(self) -> dict[str, Any]:
+        """One line of articles.jsonl: the article and its `rollup`."""
+        return {**self.article.to_dict(), "rollup": self.rollup}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +163,10 @@ class RunResult:
     def comments(self) -> list[CommentResult]:
         return [c for a in self.articles for c in a.comments]
 
+    def review_queue(self) -> list[CommentResult]:
+        """Flagged comments, most severe first (source order among equals)."""
+        return sorted((c for c in self.comments if c.flagged), key=lambda c: -c.severity)
+
     @property
     def has_fatal_errors(self) -> bool:
         return any(e.fatal for e in self.errors)
@@ -172,6 +191,7 @@ class Moderator:
     def __init__(self, preset: str | Path = "default", thresholds: dict[str, float] | None = None) -> None:
         self.preset: Preset = load_preset(preset)
         self.thresholds = {**self.preset.thresholds, **(thresholds or {})}
+        self.flag_settings = flag_settings(self.preset.flags, self.thresholds, self.preset.path.parent)
 
     @cached_property
     def pipeline(self) -> ScoringPipeline:
@@ -185,9 +205,11 @@ class Moderator:
         if isinstance(texts, str):
             raise TypeError("score_texts takes a list of texts, not one string")
         scores = self.pipeline.score(list(texts), [target] * len(texts))
+        settings = self.flag_settings
+        flags = [order_flags(text_flags(text, s, settings), settings) for text, s in zip(texts, scores, strict=True)]
         return [
-            TextResult(text, s, threshold_flags(s, self.thresholds), target)
-            for text, s in zip(texts, scores, strict=True)
+            TextResult(text, s, f, target, severity(f, settings.weights, settings.default_weight))
+            for text, s, f in zip(texts, scores, flags, strict=True)
         ]
 
     def score_batch(self, batch: dict[str, list[Any]], text_column: str = "text") -> dict[str, list[Any]]:
@@ -269,14 +291,17 @@ class Moderator:
             [c.text for c in comments], [targets[c.article_id] for c in comments], progress=progress
         )
         by_id = {c.comment_id: s for c, s in zip(comments, scores, strict=True)}
+        dup_settings = self.flag_settings.duplicates
+        duplicates = DuplicateIndex(dup_settings) if dup_settings is not None else None  # one per run
         out: list[ArticleResult] = []
         for article in articles:
             threads = build_threads(article.comments)
+            found = analyse_article(article.comments, threads, by_id, self.flag_settings, duplicates)
             rows = [
-                CommentResult(c, by_id[c.comment_id], threshold_flags(by_id[c.comment_id], self.thresholds))
+                CommentResult(c, by_id[c.comment_id], found.flags[c.comment_id], found.severity[c.comment_id])
                 for c in article.comments
             ]
-            out.append(ArticleResult(article, rows, threads))
+            out.append(ArticleResult(article, rows, threads, found.rollup, found.thread_rows))
         return out
 
     def provenance(self) -> dict[str, Any]:
@@ -287,6 +312,7 @@ class Moderator:
             "preset_path": str(self.preset.path),
             "models": [m.to_dict() for m in self.pipeline.info()],
             "thresholds": dict(self.thresholds),
+            "flags": self.preset.flags,  # the preset's [flags] table as read
             "scores_produced": list(self.pipeline.produces),
             "scores_not_produced": self.pipeline.missing(),
         }

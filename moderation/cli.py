@@ -122,19 +122,19 @@ def _print_errors(errors) -> None:  # type: ignore[no-untyped-def]
 def _print_articles(run) -> None:  # type: ignore[no-untyped-def]
     table = Table(title="Articles", title_justify="left")
     table.add_column("article", no_wrap=True, min_width=20)
-    table.add_column("site", no_wrap=True, min_width=7)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(12, out.width - 73))
-    for column in ("comments", "threads", "flagged"):
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(10, out.width - 70))
+    for column in ("comments", "threads", "flagged", "sentiment"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for a in run.articles:
         art = a.article
+        sentiment = (a.rollup.get("sentiment") or {}).get("mean")
         table.add_row(
             Text(art.article_id),
-            Text(art.site or "-"),
-            Text((art.title or "-")[:48]),
+            Text(f"{art.site or '-'}: {art.title or '-'}"[:60]),
             str(len(a.comments)),
             str(len(a.threads)),
-            str(sum(1 for c in a.comments if c.flagged)),
+            str(a.rollup.get("n_flagged", sum(1 for c in a.comments if c.flagged))),
+            "-" if sentiment is None else f"{sentiment:+.2f}",
         )
     counts = run.counts()
     out.print(table)
@@ -142,22 +142,37 @@ def _print_articles(run) -> None:  # type: ignore[no-untyped-def]
         f"{counts['documents']} articles, {counts['comments_parsed']} comments, {counts['comments_flagged']} flagged.",
         highlight=False,
     )
+    out.print("sentiment: mean of positive - negative per comment, from -1 to +1.", style="dim", highlight=False)
 
 
 def _print_flagged(run, top: int) -> None:  # type: ignore[no-untyped-def]
-    flagged = sorted((c for c in run.comments if c.flagged), key=lambda c: -max(f.score for f in c.flags))
+    flagged = run.review_queue()
     if not flagged or top <= 0:
         return
-    table = Table(title=f"Top flagged comments ({min(top, len(flagged))} of {len(flagged)})", title_justify="left")
-    table.add_column("comment")
-    table.add_column("author")
-    table.add_column("reasons")
-    table.add_column("text", overflow="fold")
+    table = Table(
+        title=f"Top flagged comments, most severe first ({min(top, len(flagged))} of {len(flagged)})",
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("sev", justify="right", no_wrap=True)
+    table.add_column("comment", overflow="fold", max_width=24)
+    table.add_column("reasons", overflow="fold", ratio=2)
+    table.add_column("text", overflow="fold", ratio=3)
     for c in flagged[:top]:
-        reasons = ", ".join(f"{f.reason} {f.score:.2f}≥{f.threshold:.2f}" for f in c.flags)
-        text = c.comment.text.replace("\n", " ")
-        table.add_row(Text(c.comment.comment_id), Text(c.comment.author or "(unknown)"), reasons, Text(text[:100]))
+        article, _, number = c.comment.comment_id.rpartition("#")  # shown as two lines, not folded mid-id
+        who = Text(f"{article}\n#{number}" if article else c.comment.comment_id)
+        who.append(f" {c.comment.author or '(unknown)'}", style="dim")
+        reasons = Text("\n".join(_reason(f) for f in c.flags))
+        text = " ".join(c.comment.text.split())
+        table.add_row(f"{c.severity:.2f}", who, reasons, Text(text[:160] + ("…" if len(text) > 160 else "")))
     out.print(table)
+
+
+def _reason(flag) -> str:  # type: ignore[no-untyped-def]
+    detail = f" {flag.detail[:60]}" if flag.detail else ""
+    if flag.score == flag.threshold == 1.0:
+        return f"{flag.reason}{detail}"
+    return f"{flag.reason} {flag.score:.2f}≥{flag.threshold:.2f}{detail}"
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ def write_run(run: RunResult, out_dir: Path) -> dict[str, Path]:
     from moderation.report import render_report
 
     paths = {name: out_dir / name for name in OUTPUT_FILES}
-    write_jsonl(paths["articles.jsonl"], (a.article.to_dict() for a in run.articles))
+    write_jsonl(paths["articles.jsonl"], (a.article_row() for a in run.articles))
     n_written = write_jsonl(paths["comments.jsonl"], (c.to_dict() for c in run.comments))
     write_jsonl(paths["threads.jsonl"], (row for a in run.articles for row in a.thread_rows()))
     with atomic_open(paths["report.html"]) as handle:

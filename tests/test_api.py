@@ -20,7 +20,10 @@ def test_score_texts_returns_typed_results_in_order(fast):
     assert all(isinstance(r, TextResult) for r in results)
     assert [r.text for r in results] == texts
     assert results[0].scores.attributes["profanity"] > 0.9 > 0.1 > results[1].scores.attributes["profanity"]
-    assert results[0].flagged and [f.reason for f in results[0].flags] == ["profanity"]
+    # most severe first: banned word (weight 1.0), profanity model (0.6), watched word (0.4)
+    assert results[0].flagged and [f.reason for f in results[0].flags] == ["banned_word", "profanity", "watched_word"]
+    assert [f.detail for f in results[0].flags if f.reason.endswith("_word")] == ["fucking", "idiot"]
+    assert results[0].severity == 1.0 and results[1].severity == 0.0
     assert not results[1].flagged
     assert results[1].labels["sentiment"] == "positive"
     assert results[0].scores.to_dict() == results[2].scores.to_dict()
@@ -55,5 +58,5 @@ def test_score_batch_works_with_datasets_map(fast):
     scored = ds.map(fast.score_batch, batched=True, batch_size=1)
     assert scored.column_names == ["text", "id", "profanity", "sentiment", "flagged", "flag_reasons"]
     assert scored["flagged"] == [True, False]
-    assert scored["flag_reasons"][0] == ["profanity"]
+    assert scored["flag_reasons"][0] == ["profanity", "watched_word"]
     assert scored["sentiment"][1]["positive"] > scored["sentiment"][1]["negative"]

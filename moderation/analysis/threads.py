@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from moderation.model import Comment, Thread
+from moderation.analysis.rollup import figures
+from moderation.model import Comment, Scores, Thread
 
 
 def thread_summary(thread: Thread, comments: Mapping[str, Comment], flagged: Sequence[str] = ()) -> dict[str, Any]:
@@ -22,3 +23,16 @@ def thread_summary(thread: Thread, comments: Mapping[str, Comment], flagged: Seq
         "n_flagged": sum(1 for cid in thread.comment_ids if cid in flagged_set),
         "comment_ids": list(thread.comment_ids),
     }
+
+
+def thread_row(
+    thread: Thread,
+    comments: Mapping[str, Comment],
+    scores: Mapping[str, Scores],
+    flagged: Sequence[str],
+    heat_attributes: Sequence[str],
+    thresholds: Mapping[str, float],
+) -> dict[str, Any]:
+    """One line of threads.jsonl: the counts and the score figures (see analysis/rollup.py)."""
+    members = [comments[cid] for cid in thread.comment_ids]
+    return {**thread_summary(thread, comments, flagged), **figures(members, scores, heat_attributes, thresholds)}

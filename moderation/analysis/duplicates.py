@@ -1,0 +1,149 @@
+"""Same or near-same text posted more than once, within an article and across a run.
+
+Pure (no IO). `DuplicateIndex` is created once per run and fed comments in source order;
+`check(comment_id, text)` answers whether an EARLIER comment had the same or nearly the
+same text, then remembers this one.
+
+- Exact: the text is normalised (look-alike letters folded, case folded, everything but
+  letters and digits dropped) and hashed to 64 bits; the first comment id per hash is kept.
+- Near: word 3-gram shingles (configurable), MinHash signatures (`num_perm` 32-bit values)
+  and locality-sensitive hashing in `bands` bands; a candidate that shares a band is
+  confirmed when its signatures agree on at least `near_threshold` of their values (the
+  MinHash estimate of the shingles' Jaccard similarity). Texts shorter than `min_chars`
+  (after normalising spaces) are not indexed for near-duplicates.
+
+Memory grows linearly with the comments indexed: about 100 bytes per exact key, plus per
+long comment its signature (4 x num_perm bytes) and one dict entry per band (~100 bytes).
+With the defaults (32 x 8) that is roughly 1 KB per long comment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from moderation.textnorm import fold_confusables
+
+_MERSENNE = (1 << 31) - 1
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateSettings:
+    """How duplicates are found; see configs/*.toml [flags.duplicates]."""
+
+    near_threshold: float = 0.8
+    shingle_size: int = 3
+    min_chars: int = 40
+    exact_min_chars: int = 12
+    num_perm: int = 32
+    bands: int = 8
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.near_threshold <= 1.0:
+            raise ValueError("near_threshold must be in (0, 1]")
+        if self.shingle_size < 1 or self.num_perm < 1 or self.bands < 1 or self.num_perm % self.bands:
+            raise ValueError("shingle_size, num_perm and bands must be positive and bands must divide num_perm")
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateMatch:
+    """The earlier comment this one repeats: `similarity` 1.0 for exact, else the estimate."""
+
+    first_id: str
+    exact: bool
+    similarity: float
+
+
+def exact_key(text: str) -> str:
+    """The text reduced to casefolded letters and digits (look-alikes folded)."""
+    return _NON_ALNUM.sub("", fold_confusables(text).casefold())
+
+
+def shingles(text: str, size: int) -> set[str]:
+    """Word n-grams of the normalised text (all words when there are fewer than `size`)."""
+    words = _NON_ALNUM.sub(" ", fold_confusables(text).casefold()).split()
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """|a ∩ b| / |a ∪ b|; 0.0 for two empty sets."""
+    union = a | b
+    return len(a & b) / len(union) if union else 0.0
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class DuplicateIndex:
+    """Remembers every comment's text fingerprint and names the first one a later text repeats."""
+
+    def __init__(self, settings: DuplicateSettings | None = None) -> None:
+        self.settings = settings or DuplicateSettings()
+        rng = np.random.default_rng(20170226)  # fixed: the same text always gets the same signature
+        self._a = rng.integers(1, _MERSENNE, size=self.settings.num_perm, dtype=np.int64)
+        self._b = rng.integers(0, _MERSENNE, size=self.settings.num_perm, dtype=np.int64)
+        self._exact: dict[int, str] = {}
+        self._bands: dict[int, int] = {}  # hash of (band number, band values) -> row in _signatures
+        self._ids: list[str] = []
+        self._signatures = np.empty((0, self.settings.num_perm), dtype=np.uint32)
+        self._n = 0
+
+    def signature(self, text: str) -> np.ndarray | None:
+        """The MinHash signature of a text's shingles, or None when it has no words."""
+        grams = shingles(text, self.settings.shingle_size)
+        if not grams:
+            return None
+        values = np.fromiter((_hash64(g) & 0xFFFFFFFF for g in grams), dtype=np.int64, count=len(grams))
+        permuted = (np.outer(values, self._a) + self._b) % _MERSENNE
+        return permuted.min(axis=0).astype(np.uint32)
+
+    def check(self, comment_id: str, text: str) -> DuplicateMatch | None:
+        """The earlier comment `text` repeats, if any; then index this comment."""
+        key = exact_key(text)
+        if len(key) >= self.settings.exact_min_chars:
+            digest = _hash64(key)
+            first = self._exact.get(digest)
+            if first is not None:
+                return DuplicateMatch(first, True, 1.0)
+            self._exact[digest] = comment_id
+        if len(" ".join(text.split())) < self.settings.min_chars:
+            return None
+        sig = self.signature(text)
+        if sig is None:
+            return None
+        match = self._near(sig)
+        self._add(comment_id, sig)
+        return match
+
+    def _band_keys(self, sig: np.ndarray) -> list[int]:
+        rows = self.settings.num_perm // self.settings.bands
+        return [
+            _hash64(f"{band}:" + ",".join(map(str, sig[band * rows : (band + 1) * rows].tolist())))
+            for band in range(self.settings.bands)
+        ]
+
+    def _near(self, sig: np.ndarray) -> DuplicateMatch | None:
+        candidates = sorted({self._bands[k] for k in self._band_keys(sig) if k in self._bands})
+        for row in candidates:  # earliest first
+            similarity = float(np.mean(self._signatures[row] == sig))
+            if similarity >= self.settings.near_threshold:
+                return DuplicateMatch(self._ids[row], False, similarity)
+        return None
+
+    def _add(self, comment_id: str, sig: np.ndarray) -> None:
+        if self._n == len(self._signatures):
+            grown = np.empty((max(64, 2 * self._n), self.settings.num_perm), dtype=np.uint32)
+            grown[: self._n] = self._signatures[: self._n]
+            self._signatures = grown
+        self._signatures[self._n] = sig
+        self._ids.append(comment_id)
+        for key in self._band_keys(sig):
+            self._bands.setdefault(key, self._n)
+        self._n += 1

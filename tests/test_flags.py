@@ -1,0 +1,204 @@
+"""Flag rules: word lists, links and contacts, duplicates, escalation, severity, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.analysis.contacts import find_contacts, find_links
+from moderation.analysis.duplicates import DuplicateIndex, DuplicateSettings, exact_key, jaccard, shingles
+from moderation.analysis.flags import FlagSettings, escalation_flag, flag_comments, severity
+from moderation.analysis.words import WordMatcher, parse_wordlist, skeleton
+from moderation.config import load_preset
+from moderation.errors import ConfigError
+from moderation.flagconfig import flag_settings
+from moderation.model import Comment, Flag, Scores, build_threads
+
+WORDS = WordMatcher(["fuck", "ass", "shit", "cunt", "son of a bitch"])
+
+
+def hits(text: str) -> list[tuple[str, str]]:
+    return [(h.entry, text[h.start : h.end]) for h in WORDS.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("well FUCK that", "FUCK"),
+        ("fuuuuck off", "fuuuuck"),
+        ("f.u.c.k", "f.u.c.k"),
+        ("f-u-c-k it", "f-u-c-k"),
+        ("what the f u c k", "f u c k"),
+        ("sh1t happens", "sh1t"),
+        ("$hit happens", "$hit"),
+        ("kiss my @ss", "@ss"),
+        ("a$$!", "a$$"),
+        ("ѕhіt", "ѕhіt"),  # Cyrillic ѕ and і
+        ("fück", "fück"),
+        ("f\u200buck", "f\u200buck"),
+        ("shit!!! really", "shit"),
+        ("you son-of-a-bitch", "son-of-a-bitch"),
+    ],
+)
+def test_obfuscated_words_match_with_spans_in_the_original(text, found):
+    assert [t for _, t in hits(text)] == [found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["class", "Scunthorpe", "assessment", "passive", "bass guitar", "shitake", "in 2017 we had 5 cases", "as so"],
+)
+def test_words_do_not_fire_inside_other_words(text):
+    assert hits(text) == []
+
+
+def test_a_separated_hit_is_not_part_of_a_longer_separated_word():
+    matcher = WordMatcher(["fuck", "fucking"])
+    assert [h.entry for h in matcher.find("f.u.c.k.i.n.g idiot")] == ["fucking"]
+    assert [h.entry for h in matcher.find("f u c k i n g hell")] == ["fucking"]
+    assert [h.entry for h in matcher.find("f.u.c.k off, f-u-c-k-i-n-g")] == ["fuck", "fucking"]
+    assert [h.entry for h in matcher.find("shit-head")] == []  # the compound is not a list entry
+    assert [h.entry for h in WordMatcher(["shit"]).find("shit-head")] == ["shit"]
+
+
+def test_the_sample_pages_cyrillic_comment_heading_folds_to_latin():
+    text = "• Сomment"  # Cyrillic С, as on the Sputnik seed
+    skel, origin = skeleton(text)
+    assert skel == "• comment" and origin == list(range(len(text)))
+    assert WordMatcher(["comment"]).find(text)[0].start == 2
+
+
+def test_parse_wordlist_skips_comments_and_blanks():
+    assert parse_wordlist("# header\nKill  # violent\n\nshoot\nkill\n") == ["kill", "shoot"]
+
+
+def test_links_and_contacts():
+    text = "See www.example.org/a/b, mail a.b@mail.example.com or call +44 20 7946 0958; news.ru too."
+    assert [m.text for m in find_links(text)] == ["www.example.org/a/b", "news.ru"]
+    assert [(m.kind, m.text) for m in find_contacts(text)] == [
+        ("email", "a.b@mail.example.com"),
+        ("phone", "+44 20 7946 0958"),
+    ]
+    assert find_links("http://x.org/a?b=1.")[0].text == "http://x.org/a?b=1"
+    assert find_links("example.com/path")[0].text == "example.com/path"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "e.g. the U.S. and i.e. so",
+        "the end.Next one",
+        "in 2015-2017 some 1,000,000 people",
+        "Feb 26 2017 17:45",
+        "3.14159",
+    ],
+)
+def test_no_links_or_contacts_in_ordinary_prose(text):
+    assert find_links(text) == [] and find_contacts(text) == []
+
+
+LONG = " ".join(f"word{i}" for i in range(30))
+
+
+def test_duplicate_index_exact_and_near_and_first_wins():
+    index = DuplicateIndex()
+    assert index.check("a#1", LONG) is None
+    exact = index.check("b#4", "  " + LONG.upper() + "!!")
+    assert exact is not None and (exact.first_id, exact.exact, exact.similarity) == ("a#1", True, 1.0)
+    near_text = LONG.replace("word29", "other")
+    assert jaccard(shingles(LONG, 3), shingles(near_text, 3)) == 27 / 29
+    near = index.check("c#2", near_text)
+    assert near is not None and near.first_id == "a#1" and not near.exact and near.similarity >= 0.8
+    assert index.check("d#1", " ".join(f"x{i}" for i in range(30))) is None
+
+
+def test_duplicate_index_ignores_short_texts():
+    index = DuplicateIndex(DuplicateSettings(exact_min_chars=12, min_chars=40))
+    assert index.check("a", "Agreed!") is None and index.check("b", "agreed") is None
+    assert index.check("c", "Totally agreed here") is None
+    assert index.check("d", "totally AGREED here.").first_id == "c"  # exact, 17 letters
+    assert exact_key("Сomment, here!") == "commenthere"
+
+
+def test_duplicate_settings_are_checked():
+    with pytest.raises(ValueError):
+        DuplicateSettings(num_perm=30, bands=8)
+
+
+def s(**attrs: float) -> Scores:
+    return Scores(attributes=dict(attrs))
+
+
+def test_escalation_uses_toxicity_else_profanity_and_says_so():
+    flag = escalation_flag(
+        s(toxicity=0.9, profanity=0.1), s(toxicity=0.2, profanity=0.1), "p", 0.3, ["toxicity", "profanity"]
+    )
+    assert (
+        flag is not None and flag.reason == "escalation" and flag.score == pytest.approx(0.7) and flag.threshold == 0.3
+    )
+    assert flag.detail == "toxicity 0.20 -> 0.90 over parent p"
+    fallback = escalation_flag(s(profanity=0.75), s(profanity=0.25), "p", 0.3, ["toxicity", "profanity"])
+    assert fallback is not None and fallback.score == 0.5 and "no toxicity score" in (fallback.detail or "")
+    assert escalation_flag(s(toxicity=0.5), s(toxicity=0.3), "p", 0.3, ["toxicity"]) is None
+    assert escalation_flag(s(toxicity=0.9), s(profanity=0.0), "p", 0.3, ["toxicity", "profanity"]) is None
+
+
+def test_severity_is_max_of_weighted_clipped_scores():
+    flags = [Flag("link", 1.0, 1.0), Flag("toxicity", 0.8, 0.5), Flag("escalation", 1.4, 0.3)]
+    assert severity(flags, {"link": 0.3, "toxicity": 0.9, "escalation": 0.6}) == pytest.approx(0.72)
+    assert severity(flags, {"link": 0.3, "toxicity": 0.5}, default_weight=0.8) == pytest.approx(0.8)
+    assert severity([], {}) == 0.0
+
+
+def comment(n: int, text: str, parent: int | None = None, article: str = "a") -> Comment:
+    return Comment(f"{article}#{n}", article, n, f"user{n}", text, parent_id=f"{article}#{parent}" if parent else None)
+
+
+def test_flag_comments_across_articles_with_one_index():
+    settings = FlagSettings(
+        thresholds={"toxicity": 0.5},
+        banned=WordMatcher(["fuck"]),
+        watched=WordMatcher(["kill"]),
+        weights={"toxicity": 0.9, "banned_word": 1.0, "watched_word": 0.4},
+    )
+    first = [comment(1, LONG), comment(2, "I will k.i.l.l time", 1), comment(3, "calm", 2)]
+    second = [comment(1, LONG + ".", article="b"), comment(2, "f*ck", article="b")]
+    build_threads(first)
+    build_threads(second)
+    scores = {
+        "a#1": s(toxicity=0.1),
+        "a#2": s(toxicity=0.6),
+        "a#3": s(toxicity=0.0),
+        "b#1": s(toxicity=0.1),
+        "b#2": s(toxicity=0.2),
+    }
+    index = DuplicateIndex()
+    flags_a = flag_comments(first, scores, settings, index)
+    flags_b = flag_comments(second, scores, settings, index)
+    assert flags_a["a#1"] == []
+    assert [f.reason for f in flags_a["a#2"]] == ["toxicity", "escalation", "watched_word"]
+    kill = flags_a["a#2"][2]
+    assert (kill.detail, kill.span.start, kill.span.end) == ("kill", 7, 14)
+    assert flags_a["a#3"] == []  # heat fell
+    assert [(f.reason, f.detail) for f in flags_b["b#1"]] == [("duplicate", "same text as a#1")]
+    assert flags_b["b#2"] == []  # "f*ck" hides a letter: not one of the handled obfuscations
+
+
+def test_presets_read_their_flag_tables(tmp_path: Path):
+    preset = load_preset("fast")
+    settings = flag_settings(preset.flags, preset.thresholds, preset.path.parent)
+    assert settings.banned is not None and "fuck" in settings.banned.entries
+    assert settings.watched is not None and "kill" in settings.watched.entries
+    assert settings.escalation_threshold == 0.3 and settings.heat_attributes == ("toxicity", "profanity")
+    assert settings.duplicates == DuplicateSettings()
+    assert set(preset.thresholds) == {"profanity"}  # the only attribute the fast preset produces
+    default = load_preset("default")
+    assert set(default.thresholds) == {"toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat"}
+    assert default.flags == preset.flags
+    with pytest.raises(ConfigError, match="near_threshold"):
+        flag_settings({"duplicates": {"near_threshold": 2.0}}, {}, tmp_path)
+    with pytest.raises(ConfigError, match="word list"):
+        flag_settings({"words": {"banned": "missing.txt"}}, {}, tmp_path)
+    off = flag_settings({"duplicates": {"enabled": False}, "escalation": {"enabled": False}}, {}, tmp_path)
+    assert off.duplicates is None and off.escalation_threshold is None and off.banned is None
