@@ -98,6 +98,84 @@ def parse(paths: PathsArg, out_dir: OutOpt = Path("out"), format: FormatOpt = No
     raise typer.Exit(1 if any(e.fatal for e in parsed.errors) else 0)
 
 
+@app.command("eval")
+def eval_(
+    data: Annotated[Path, typer.Argument(help="Labelled .csv, .tsv or .jsonl file.", show_default=False)],
+    task: Annotated[str, typer.Option("--task", help="toxicity | sentiment | stance")],
+    text_col: Annotated[str, typer.Option("--text-col", help="Column holding the text.")] = "text",
+    label_col: Annotated[str, typer.Option("--label-col", help="Column holding the label.")] = "label",
+    preset: Annotated[str, typer.Option("--preset", "-p", help="Preset name or .toml path.")] = "default",
+    target_col: Annotated[str | None, typer.Option("--target-col", help="Stance target text column.")] = None,
+    score: Annotated[
+        str | None, typer.Option("--score", help="Toxicity attribute to rank by (default: toxicity).")
+    ] = None,
+    positive: Annotated[
+        str | None, typer.Option("--positive", help="Label value counted as positive (default: number >= 0.5).")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Decision threshold for binary precision/recall.")] = 0.5,
+    limit: Annotated[int | None, typer.Option(help="Score only the first N rows.")] = None,
+) -> None:
+    """Score a labelled file and print ROC AUC, macro-F1, per-class precision/recall and reliability."""
+    from moderation.evaluate import evaluate_file
+
+    try:
+        report = evaluate_file(
+            task,
+            data,
+            text_col=text_col,
+            label_col=label_col,
+            preset=preset,
+            target_col=target_col,
+            score=score,
+            positive=positive,
+            threshold=threshold,
+            limit=limit,
+        )
+    except ModerationError as exc:
+        raise _fail(exc) from None
+    out.print(Text(report.format()), soft_wrap=True)
+
+
+@app.command("models")
+def models(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the presets, the models each needs, and whether each is available on this machine."""
+    import json
+
+    from moderation.config import load_preset
+    from moderation.scoring.availability import availability
+
+    try:
+        table = availability()
+    except ModerationError as exc:
+        raise _fail(exc) from None
+    if json_out:
+        out.print_json(json.dumps({p: [s.to_dict() for s in rows] for p, rows in table.items()}))
+        return
+    for name, rows in table.items():
+        out.print(Text(f"{name}: {load_preset(name).description}", style="bold"), soft_wrap=True)
+        for s in rows:
+            state = Text("available", style="green") if s.available else Text("MISSING", style="red")
+            out.print(Text(f"  {s.scorer:<16} {s.model:<40} ").append(state).append(f"  {s.where}"), soft_wrap=True)
+
+
+@app.command("train")
+def train(
+    what: Annotated[str, typer.Argument(help="toxicity | sentiment | stance | all")] = "all",
+    data_dir: Annotated[Path | None, typer.Option(help="Default: ../shared/data next to the repo.")] = None,
+    models_dir: Annotated[Path | None, typer.Option(help="Default: the repo's models/.")] = None,
+    ucc_train_fraction: Annotated[float, typer.Option(help="Share of UCC val rows used for training.")] = 0.5,
+    no_eval: Annotated[bool, typer.Option("--no-eval", help="Skip the evaluation runs quoted in the cards.")] = False,
+) -> None:
+    """Retrain the default preset's heads from the public data (same as python -m moderation.training)."""
+    from moderation.training.__main__ import main as train_main
+
+    argv = [what, "--ucc-train-fraction", str(ucc_train_fraction)]
+    argv += ["--data-dir", str(data_dir)] if data_dir else []
+    argv += ["--models-dir", str(models_dir)] if models_dir else []
+    argv += ["--no-eval"] if no_eval else []
+    raise typer.Exit(train_main(argv))
+
+
 def _progress(quiet: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),

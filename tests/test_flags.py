@@ -194,7 +194,14 @@ def test_presets_read_their_flag_tables(tmp_path: Path):
     assert settings.duplicates == DuplicateSettings()
     assert set(preset.thresholds) == {"profanity"}  # the only attribute the fast preset produces
     default = load_preset("default")
-    assert set(default.thresholds) == {"toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat"}
+    assert set(default.thresholds) == {
+        "toxicity",
+        "severe_toxicity",
+        "insult",
+        "identity_attack",
+        "profanity",
+        "threat",
+    }
     assert default.flags == preset.flags
     with pytest.raises(ConfigError, match="near_threshold"):
         flag_settings({"duplicates": {"near_threshold": 2.0}}, {}, tmp_path)

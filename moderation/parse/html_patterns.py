@@ -20,17 +20,13 @@ ITEM_TOKEN = re.compile(
     + r"(?:[-_]?(?:item|entry|box|block|wrap|single|container|\d+))?(?:[-_]?\d+)?$"
 )
 # Site layouts whose comment items carry no comment word: (site, token pattern).
-SITE_ITEM_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("taz.de", re.compile(r"^bb_message_\d+$")),
-)
+SITE_ITEM_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (("taz.de", re.compile(r"^bb_message_\d+$")),)
 # Elements that can hold one comment.
 ITEM_TAGS: frozenset[str] = frozenset({"li", "article", "div", "section", "dd", "tr", "td", "blockquote"})
 # Parts of a page whose comment-like markup is not reader comments (sidebars' "recent
 # comments", the comment form, navigation).
 EXCLUDED_ZONE_TAGS: frozenset[str] = frozenset({"aside", "form", "nav", "script", "style", "template", "noscript"})
-EXCLUDED_ZONE_TOKEN = re.compile(
-    r"recentcomments|recent[-_]comments|^widget|comment-respond|comment-form|commentform"
-)
+EXCLUDED_ZONE_TOKEN = re.compile(r"recentcomments|recent[-_]comments|^widget|comment-respond|comment-form|commentform")
 # The charset a page declares in its first bytes (<meta charset=...> or http-equiv).
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 FALLBACK_ENCODING = "cp1252"
@@ -64,8 +60,25 @@ CHROME_TOKEN = re.compile(
     r"comment-meta|commentmetadata|^metadata$|report|flag|button|btn|icon|edit-link|permalink|says|quote-link|direct-link"
 )
 CHROME_TAGS: frozenset[str] = frozenset(
-    {"button", "form", "script", "style", "svg", "img", "noscript", "template", "input", "textarea", "select",
-     "h1", "h2", "h3", "h4", "h5", "h6"}
+    {
+        "button",
+        "form",
+        "script",
+        "style",
+        "svg",
+        "img",
+        "noscript",
+        "template",
+        "input",
+        "textarea",
+        "select",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
 )
 # Block elements whose end starts a new line in a comment's text.
 BLOCK_TAGS: frozenset[str] = frozenset({"p", "div", "br", "li", "blockquote", "pre", "ul", "ol", "tr"})

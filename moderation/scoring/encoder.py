@@ -79,7 +79,9 @@ class SentenceEncoder:
     def _loaded(self) -> tuple[Any, Any]:
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in the middle of our own output
         torch.set_num_threads(self.threads or max(1, min(4, os.cpu_count() or 1)))
         try:
             tokenizer = AutoTokenizer.from_pretrained(str(self.path))
