@@ -7,7 +7,7 @@
   var COMMENTS = DATA.comments;
   var THRESHOLDS = DATA.thresholds || {};
   var STORE_KEY = DATA.key + ":decisions";
-  var PAGE = 200;
+  var PAGE = 100;
   var NODE_LIMIT = 400;
   var DECISIONS = { approve: "approved", remove: "removed", escalate: "escalated" };
   var KEY_DECISION = { a: "approve", r: "remove", e: "escalate" };
