@@ -176,6 +176,23 @@ def train(
     raise typer.Exit(train_main(argv))
 
 
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Argument(help="An output folder of `moderate score`.", show_default=False)],
+) -> None:
+    """Rebuild DIR/report.html from the JSONL outputs and run.json in DIR."""
+    from moderation.report import load_outputs
+    from moderation.writers import write_report
+
+    try:
+        rows = load_outputs(out_dir)
+        path = write_report(out_dir / "report.html", rows.articles, rows.comments, rows.threads, rows.run)
+    except ModerationError as exc:
+        raise _fail(exc) from None
+    n_flagged = sum(1 for c in rows.comments if c.get("flagged"))
+    out.print(Text(f"Wrote {path} ({len(rows.comments)} comments, {n_flagged} flagged)."), soft_wrap=True)
+
+
 def _progress(quiet: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),

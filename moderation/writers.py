@@ -57,27 +57,40 @@ def write_parsed(parsed: ParsedRun, out_dir: Path) -> dict[str, Path]:
 
 
 def write_run(run: RunResult, out_dir: Path) -> dict[str, Path]:
-    """`moderate score`: every file of the output contract."""
+    """`moderate score`: every file of the output contract; the report is rendered from the same rows."""
+    paths = {name: out_dir / name for name in OUTPUT_FILES}
+    article_rows = [a.article_row() for a in run.articles]
+    comment_rows = [c.to_dict() for c in run.comments]
+    thread_rows = [row for a in run.articles for row in a.thread_rows()]
+    write_jsonl(paths["articles.jsonl"], article_rows)
+    n_written = write_jsonl(paths["comments.jsonl"], comment_rows)
+    write_jsonl(paths["threads.jsonl"], thread_rows)
+    counts = {**run.counts(), "comments_written": n_written}
+    run_row = {
+        **run.provenance,
+        "inputs": [i.to_dict() for i in run.inputs],
+        "counts": counts,
+        "timings": {k: round(v, 3) for k, v in run.timings.items()},
+        "errors": [e.to_dict() for e in run.errors],
+        "problems": [
+            {"article_id": a.article.article_id, **p.to_dict()} for a in run.articles for p in a.article.problems
+        ],
+    }
+    write_json(paths["run.json"], run_row)
+    write_report(paths["report.html"], article_rows, comment_rows, thread_rows, run_row)
+    return paths
+
+
+def write_report(
+    path: Path,
+    articles: list[dict[str, Any]],
+    comments: list[dict[str, Any]],
+    threads: list[dict[str, Any]],
+    run: dict[str, Any],
+) -> Path:
+    """report.html from the output rows (also used by `moderate report DIR`)."""
     from moderation.report import render_report
 
-    paths = {name: out_dir / name for name in OUTPUT_FILES}
-    write_jsonl(paths["articles.jsonl"], (a.article_row() for a in run.articles))
-    n_written = write_jsonl(paths["comments.jsonl"], (c.to_dict() for c in run.comments))
-    write_jsonl(paths["threads.jsonl"], (row for a in run.articles for row in a.thread_rows()))
-    with atomic_open(paths["report.html"]) as handle:
-        handle.write(render_report(run))
-    counts = {**run.counts(), "comments_written": n_written}
-    write_json(
-        paths["run.json"],
-        {
-            **run.provenance,
-            "inputs": [i.to_dict() for i in run.inputs],
-            "counts": counts,
-            "timings": {k: round(v, 3) for k, v in run.timings.items()},
-            "errors": [e.to_dict() for e in run.errors],
-            "problems": [
-                {"article_id": a.article.article_id, **p.to_dict()} for a in run.articles for p in a.article.problems
-            ],
-        },
-    )
-    return paths
+    with atomic_open(path) as handle:
+        handle.write(render_report(articles, comments, threads, run))
+    return path
