@@ -20,9 +20,11 @@ from typing import Any
 from moderation import __version__
 from moderation.analysis.flags import threshold_flags
 from moderation.analysis.threads import thread_summary
+from moderation.cache import CachedPipeline, ScoresCache, model_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.errors import InputError, ModerationError, ParseError
 from moderation.model import Article, Comment, Flag, Scores, Thread, build_threads
+from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES, read_limited
 from moderation.parse.detect import choose_reader
 from moderation.scoring.pipeline import ScoringPipeline
 from moderation.scoring.registry import create
@@ -172,11 +174,27 @@ class Moderator:
     def __init__(self, preset: str | Path = "default", thresholds: dict[str, float] | None = None) -> None:
         self.preset: Preset = load_preset(preset)
         self.thresholds = {**self.preset.thresholds, **(thresholds or {})}
+        self._cached: CachedPipeline | None = None
+        self.max_input_bytes = DEFAULT_MAX_INPUT_BYTES  # bigger files are a FileError, not a hang
 
     @cached_property
-    def pipeline(self) -> ScoringPipeline:
+    def scoring_pipeline(self) -> ScoringPipeline:
         scorers = [create(spec.name, spec.options) for spec in self.preset.scorers]
         return ScoringPipeline(scorers, batch_size=self.preset.batch_size)
+
+    @property
+    def pipeline(self) -> ScoringPipeline:
+        """The scoring pipeline; behind the scores cache when `use_cache` was called."""
+        return self._cached if self._cached is not None else self.scoring_pipeline  # type: ignore[return-value]
+
+    def use_cache(self, cache: ScoresCache | None) -> CachedPipeline | None:
+        """Serve scores from `cache` (and store new ones in it); None turns caching off."""
+        self._cached = CachedPipeline(self.scoring_pipeline, cache) if cache is not None else None
+        return self._cached
+
+    def model_fingerprint(self) -> str:
+        """What scores depend on besides the text: the cache key's model part."""
+        return model_fingerprint(self.preset.name, self.scoring_pipeline.info())
 
     # --- free texts ----------------------------------------------------------------------
 
@@ -214,7 +232,10 @@ class Moderator:
                 run.errors.append(FileError(str(path), error))
                 continue
             try:
-                data = path.read_bytes()
+                data = read_limited(path, self.max_input_bytes)
+            except ParseError as exc:
+                run.errors.append(FileError(str(path), exc.problem))
+                continue
             except OSError as exc:
                 run.errors.append(FileError(str(path), f"cannot read: {exc.strerror or exc}"))
                 continue
