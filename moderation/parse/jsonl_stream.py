@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 from moderation.errors import ParseError
 from moderation.model import Article, Comment, Problem, SourceSpan, build_threads, check_comments
@@ -29,6 +29,12 @@ from moderation.model import Article, Comment, Problem, SourceSpan, build_thread
 FORMAT = "comment_jsonl"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 _SNIFF_BYTES = 1 << 20
+
+
+class LineSource(Protocol):
+    """Anything with a binary `readline(size)`: an open file, BytesIO, a hashing wrapper."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(slots=True)
@@ -64,7 +70,7 @@ def looks_like_comment_jsonl(path: Path) -> bool:
 
 
 def iter_articles(
-    handle: IO[bytes],
+    handle: LineSource,
     path: str | None,
     stats: JsonlStats | None = None,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
