@@ -22,10 +22,12 @@ from moderation.analysis.article import analyse_article
 from moderation.analysis.duplicates import DuplicateIndex
 from moderation.analysis.flags import order_flags, severity, text_flags
 from moderation.analysis.threads import thread_summary
+from moderation.cache import CachedPipeline, ScoresCache, model_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.errors import InputError, ModerationError, ParseError
 from moderation.flagconfig import flag_settings
 from moderation.model import Article, Comment, Flag, Scores, Thread, build_threads
+from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES, read_limited
 from moderation.parse.detect import choose_reader
 from moderation.scoring.pipeline import ScoringPipeline
 from moderation.scoring.registry import create
@@ -192,11 +194,27 @@ class Moderator:
         self.preset: Preset = load_preset(preset)
         self.thresholds = {**self.preset.thresholds, **(thresholds or {})}
         self.flag_settings = flag_settings(self.preset.flags, self.thresholds, self.preset.path.parent)
+        self._cached: CachedPipeline | None = None
+        self.max_input_bytes = DEFAULT_MAX_INPUT_BYTES  # bigger files are a FileError, not a hang
 
     @cached_property
-    def pipeline(self) -> ScoringPipeline:
+    def scoring_pipeline(self) -> ScoringPipeline:
         scorers = [create(spec.name, spec.options) for spec in self.preset.scorers]
         return ScoringPipeline(scorers, batch_size=self.preset.batch_size)
+
+    @property
+    def pipeline(self) -> ScoringPipeline:
+        """The scoring pipeline; behind the scores cache when `use_cache` was called."""
+        return self._cached if self._cached is not None else self.scoring_pipeline  # type: ignore[return-value]
+
+    def use_cache(self, cache: ScoresCache | None) -> CachedPipeline | None:
+        """Serve scores from `cache` (and store new ones in it); None turns caching off."""
+        self._cached = CachedPipeline(self.scoring_pipeline, cache) if cache is not None else None
+        return self._cached
+
+    def model_fingerprint(self) -> str:
+        """What scores depend on besides the text: the cache key's model part."""
+        return model_fingerprint(self.preset.name, self.scoring_pipeline.info())
 
     # --- free texts ----------------------------------------------------------------------
 
@@ -236,7 +254,10 @@ class Moderator:
                 run.errors.append(FileError(str(path), error))
                 continue
             try:
-                data = path.read_bytes()
+                data = read_limited(path, self.max_input_bytes)
+            except ParseError as exc:
+                run.errors.append(FileError(str(path), exc.problem))
+                continue
             except OSError as exc:
                 run.errors.append(FileError(str(path), f"cannot read: {exc.strerror or exc}"))
                 continue
@@ -282,17 +303,27 @@ class Moderator:
             timings={"parse_s": parsed_at - started, "score_s": scored_at - parsed_at},
         )
 
+    def new_duplicate_index(self) -> DuplicateIndex | None:
+        """A duplicate finder for one run (None when the preset switches duplicates off)."""
+        settings = self.flag_settings.duplicates
+        return DuplicateIndex(settings) if settings is not None else None
+
     def score_articles(
-        self, articles: Sequence[Article], progress: ProgressCallback | None = None
+        self,
+        articles: Sequence[Article],
+        progress: ProgressCallback | None = None,
+        duplicates: DuplicateIndex | None = None,
     ) -> list[ArticleResult]:
+        """Score, flag and roll up a group of articles. Pass the run's `duplicates` index when
+        calling chunk by chunk, so that repeats across chunks are found; else one is made here."""
         comments = [c for a in articles for c in a.comments]
         targets = {a.article_id: a.stance_target for a in articles}
         scores = self.pipeline.score(
             [c.text for c in comments], [targets[c.article_id] for c in comments], progress=progress
         )
         by_id = {c.comment_id: s for c, s in zip(comments, scores, strict=True)}
-        dup_settings = self.flag_settings.duplicates
-        duplicates = DuplicateIndex(dup_settings) if dup_settings is not None else None  # one per run
+        if duplicates is None:
+            duplicates = self.new_duplicate_index()
         out: list[ArticleResult] = []
         for article in articles:
             threads = build_threads(article.comments)

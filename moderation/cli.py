@@ -1,7 +1,7 @@
 """The `moderate` command: parse options, call the API, print. No logic of its own.
 
 Exit codes: 0 all good; 1 some inputs could not be read (the others were processed);
-2 bad usage or configuration.
+2 bad usage or configuration; 130 interrupted (Ctrl-C), re-running resumes from the cache.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -22,7 +30,8 @@ app = typer.Typer(
     name="moderate",
     help=(
         "Moderate reader comments on news pages: parse, score, flag, report.\n\n"
-        "Exit codes: 0 all good; 1 some inputs failed (the others were processed); 2 bad usage."
+        "Exit codes: 0 all good; 1 some inputs failed (the others were processed); 2 bad usage; "
+        "130 interrupted (Ctrl-C): scores done so far are kept, re-run the same command to resume."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -53,30 +62,67 @@ def score(
     format: FormatOpt = None,
     quiet: QuietOpt = False,
     top: Annotated[int, typer.Option(help="How many flagged comments to list.")] = 10,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", min=1, help="Comments scored per chunk (articles are never split).")
+    ] = 2000,
+    cache: Annotated[
+        Path | None, typer.Option("--cache", help="Scores cache file (default: OUT/.cache/scores.sqlite).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the scores cache.")] = False,
+    max_input_mb: Annotated[
+        int, typer.Option("--max-input-mb", min=1, help="Refuse page/export files larger than this (JSONL streams).")
+    ] = 256,
 ) -> None:
-    """Parse, score and flag comments; write JSONL, run.json and report.html into --out."""
-    from moderation.api import Moderator
-    from moderation.writers import write_run
+    """Parse, score and flag comments; write JSONL, run.json and report.html into --out.
 
+    Large inputs are streamed in chunks; a re-run after an interruption resumes from the
+    scores cache and writes the same outputs. Ctrl-C exits with code 130.
+    """
+    from moderation.api import Moderator
+    from moderation.runner import RunInterrupted, RunOptions, run
+
+    options = RunOptions(
+        format=format,
+        chunk_comments=chunk_size,
+        use_cache=not no_cache,
+        cache_path=cache,
+        top_flagged=top,
+        max_input_bytes=max_input_mb * 1024 * 1024,
+    )
     try:
         moderator = Moderator(config if config is not None else preset)
         with _progress(quiet) as progress:
-            task = progress.add_task("scoring", total=None)
-            run = moderator.score_paths(
-                paths, format=format, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            task = progress.add_task("scoring", total=None, comments=0)
+            summary = run(
+                moderator,
+                paths,
+                out_dir,
+                options,
+                progress=lambda p: progress.update(
+                    task, completed=p.bytes_done, total=max(p.bytes_total, 1), comments=p.comments_done
+                ),
             )
-        written = write_run(run, out_dir)
+    except RunInterrupted as exc:
+        where = f" (scores cache: {exc.cache_path})" if exc.cache_path is not None else " (no cache: nothing kept)"
+        err.print(
+            Text(
+                f"Interrupted: {exc.comments_saved} comments were scored and saved{where}; "
+                "run the same command again to resume."
+            ),
+            soft_wrap=True,
+        )
+        raise typer.Exit(130) from None
     except ModerationError as exc:
         raise _fail(exc) from None
-    _print_errors(run.errors)
+    _print_errors(summary.errors)
     if not quiet:
-        _print_articles(run)
-        _print_flagged(run, top)
-        missing = run.provenance["scores_not_produced"]
+        _print_articles(summary)
+        _print_flagged(summary, top)
+        missing = summary.provenance["scores_not_produced"]
         if missing:
-            out.print(f"Preset [bold]{run.provenance['preset']}[/bold] does not produce: {', '.join(missing)}")
-    out.print(Text(f"Wrote {', '.join(p.name for p in written.values())} to {out_dir}/"), soft_wrap=True)
-    raise typer.Exit(1 if run.has_fatal_errors else 0)
+            out.print(f"Preset [bold]{summary.provenance['preset']}[/bold] does not produce: {', '.join(missing)}")
+    out.print(Text(f"Wrote {', '.join(p.name for p in summary.written.values())} to {out_dir}/"), soft_wrap=True)
+    raise typer.Exit(1 if summary.has_fatal_errors else 0)
 
 
 @app.command()
@@ -194,15 +240,25 @@ def report(
 
 
 def _progress(quiet: bool) -> Progress:
+    """Bytes of input read (the total is known up front), comments written and their rate."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} texts"),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[comments]} comments"),
+        _RateColumn(),
         TimeRemainingColumn(),
         console=err,
         disable=quiet or not err.is_terminal,
         transient=True,
     )
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        comments = task.fields.get("comments", 0)
+        return Text(f"{comments / elapsed:,.0f}/s" if elapsed > 0 and comments else "-/s")
 
 
 def _print_errors(errors) -> None:  # type: ignore[no-untyped-def]
@@ -214,38 +270,46 @@ def _print_errors(errors) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _print_articles(run) -> None:  # type: ignore[no-untyped-def]
+def _print_articles(summary) -> None:  # type: ignore[no-untyped-def]
+    counts = summary.counts
     table = Table(title="Articles", title_justify="left")
     table.add_column("article", no_wrap=True, min_width=20)
     table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(10, out.width - 70))
     for column in ("comments", "threads", "flagged", "sentiment"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    for a in run.articles:
-        art = a.article
-        sentiment = (a.rollup.get("sentiment") or {}).get("mean")
+    for a in summary.articles:
         table.add_row(
-            Text(art.article_id),
-            Text(f"{art.site or '-'}: {art.title or '-'}"[:60]),
-            str(len(a.comments)),
-            str(len(a.threads)),
-            str(a.rollup.get("n_flagged", sum(1 for c in a.comments if c.flagged))),
-            "-" if sentiment is None else f"{sentiment:+.2f}",
+            Text(a.article_id),
+            Text(f"{a.site or '-'}: {a.title or '-'}"[:60]),
+            str(a.comments),
+            str(a.threads),
+            str(a.flagged),
+            "-" if a.sentiment_mean is None else f"{a.sentiment_mean:+.2f}",
         )
-    counts = run.counts()
-    out.print(table)
+    if summary.articles:
+        out.print(table)
+    if counts["documents"] > len(summary.articles):
+        out.print(f"(first {len(summary.articles)} articles listed; all are in articles.jsonl)")
     out.print(
         f"{counts['documents']} articles, {counts['comments_parsed']} comments, {counts['comments_flagged']} flagged.",
         highlight=False,
     )
     out.print("sentiment: mean of positive - negative per comment, from -1 to +1.", style="dim", highlight=False)
+    if counts["comments_failed"] or counts["comments_rejected"]:
+        out.print(
+            f"{counts['comments_failed']} comments could not be scored (score_error in comments.jsonl); "
+            f"{counts['comments_rejected']} input lines were not comments (see run.json problems).",
+            highlight=False,
+        )
 
 
-def _print_flagged(run, top: int) -> None:  # type: ignore[no-untyped-def]
-    flagged = run.review_queue()
+def _print_flagged(summary, top: int) -> None:  # type: ignore[no-untyped-def]
+    flagged = summary.top_flagged  # most severe first
+    total = summary.counts["comments_flagged"]
     if not flagged or top <= 0:
         return
     table = Table(
-        title=f"Top flagged comments, most severe first ({min(top, len(flagged))} of {len(flagged)})",
+        title=f"Top flagged comments, most severe first ({min(top, len(flagged))} of {total})",
         title_justify="left",
         show_lines=True,
     )

@@ -13,6 +13,8 @@ from typing import IO, Any
 from moderation.api import ParsedRun, RunResult
 
 OUTPUT_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "report.html", "run.json")
+# What a streaming run stages and publishes together (run.json last); the report follows.
+DATA_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "run.json")
 
 
 @contextmanager
@@ -94,3 +96,64 @@ def write_report(
     with atomic_open(path) as handle:
         handle.write(render_report(articles, comments, threads, run))
     return path
+
+
+class StagedOutputs:
+    """Output files written incrementally into temporary files, renamed into place together.
+
+    Until `publish()`, only hidden `.<name>.*.tmp` files exist, so a killed run never
+    leaves a half-written file under a final name. `publish()` renames run.json last:
+    its presence marks a finished run. `discard()` removes the temporary files.
+    """
+
+    def __init__(self, out_dir: Path, names: Iterable[str]) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self._tmp: dict[str, Path] = {}
+        self._handles: dict[str, IO[str]] = {}
+        for name in names:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            self._tmp[name] = Path(tmp)
+            self._handles[name] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def handle(self, name: str) -> IO[str]:
+        return self._handles[name]
+
+    def write_row(self, name: str, row: dict[str, Any]) -> None:
+        handle = self._handles[name]
+        handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False))
+        handle.write("\n")
+
+    def flush(self) -> None:
+        for handle in self._handles.values():
+            handle.flush()
+
+    def publish(self, order: Iterable[str]) -> dict[str, Path]:
+        for handle in self._handles.values():
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        final: dict[str, Path] = {}
+        for name in order:
+            final[name] = self.out_dir / name
+            os.replace(self._tmp.pop(name), final[name])
+        self.discard()
+        return final
+
+    def discard(self) -> None:
+        for handle in self._handles.values():
+            if not handle.closed:
+                handle.close()
+        for tmp in self._tmp.values():
+            tmp.unlink(missing_ok=True)
+        self._tmp.clear()
+
+
+def remove_stale_temporaries(out_dir: Path, names: Iterable[str] = OUTPUT_FILES) -> int:
+    """Delete `.<name>.*.tmp` files a killed run left in `out_dir`; how many were removed."""
+    removed = 0
+    for name in names:
+        for stale in out_dir.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+            removed += 1
+    return removed

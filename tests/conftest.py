@@ -28,3 +28,16 @@ def shared_data() -> Path:
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS
+
+
+# Property-based tests: a short budget by default ("ci"); HYPOTHESIS_PROFILE=long for a soak.
+try:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    )
+    settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # hypothesis is a test extra; the tests that need it skip without it
+    pass

@@ -29,7 +29,8 @@ def scored(tmp_path_factory):
 def test_score_seeds_writes_the_contract_files(scored):
     result, out = scored
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == CONTRACT_FILES
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == CONTRACT_FILES
+    assert [p.name for p in (out / ".cache").iterdir() if p.suffix == ".sqlite"] == ["scores.sqlite"]
     assert "5 articles, 19 comments" in result.output
     assert f"to {out}/" in result.output
 

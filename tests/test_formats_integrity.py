@@ -38,8 +38,7 @@ def test_ten_thousand_deep_chain_jsonl() -> None:
 def test_ten_thousand_deep_reddit_thread() -> None:
     # Built as text: json.dumps itself cannot nest this deep.
     opening = (
-        '{"kind": "t1", "data": {"name": "t1_%d", "body": "x", '
-        '"replies": {"kind": "Listing", "data": {"children": ['
+        '{"kind": "t1", "data": {"name": "t1_%d", "body": "x", "replies": {"kind": "Listing", "data": {"children": ['
     )
     leaf = '{"kind": "t1", "data": {"name": "t1_last", "body": "leaf", "replies": ""}}'
     chain = "".join(opening % i for i in range(9_999)) + leaf + "]}}}}" * 9_999

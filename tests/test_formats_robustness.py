@@ -9,8 +9,14 @@ from moderation.model import Article
 from moderation.parse.detect import READERS, choose_reader
 from tests.formats_helpers import fixture
 
-PREFIXES = [b"", b"<?xml version='1.0'?><disqus xmlns='http://disqus.com'>", b'[{"kind": "Listing"', b"<html><body>",
-            b'{"1": {"comments": [', b'{"article_id": "a", "comment_id": "c", "text": ']
+PREFIXES = [
+    b"",
+    b"<?xml version='1.0'?><disqus xmlns='http://disqus.com'>",
+    b'[{"kind": "Listing"',
+    b"<html><body>",
+    b'{"1": {"comments": [',
+    b'{"article_id": "a", "comment_id": "c", "text": ',
+]
 
 
 @pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name)

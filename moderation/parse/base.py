@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from moderation.errors import ParseError
 from moderation.model import Article
+
+# Whole-file readers hold a file in memory: larger inputs are refused with a ParseError
+# (stream big comment exports as JSONL instead). Configurable per run (`--max-input-mb`).
+DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 # (data, source path or None, article id to use when the file holds one document)
 ReadFunction = Callable[[bytes, str | None, str], list[Article]]
@@ -37,3 +42,19 @@ def decode_text(data: bytes, path: str | None) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParseError(path, f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def check_size(data: bytes, path: str | None, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> None:
+    """ParseError when `data` is over the input size limit (bounds every reader's work)."""
+    if len(data) > max_bytes:
+        raise ParseError(path, f"file is {len(data)} bytes, over the {max_bytes}-byte input limit")
+
+
+def read_limited(path: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> bytes:
+    """A file's bytes, or ParseError when it is over the limit (checked before reading it)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ParseError(str(path), f"file is {size} bytes, over the {max_bytes}-byte input limit")
+    data = path.read_bytes()
+    check_size(data, str(path), max_bytes)
+    return data

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,10 @@ class Outputs:
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows = []
+    return list(_iter_jsonl(path))
+
+
+def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         for n, line in enumerate(handle, 1):
             if not line.strip():
@@ -32,15 +37,16 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
                 raise InputError(str(path), f"line {n} is not JSON ({exc.msg})") from None
             if not isinstance(row, dict):
                 raise InputError(str(path), f"line {n} is not a JSON object")
-            rows.append(row)
-    return rows
+            yield row
 
 
-def load_outputs(out_dir: Path | str) -> Outputs:
+def load_outputs(out_dir: Path | str, max_comments: int | None = None) -> Outputs:
     """articles.jsonl, comments.jsonl, threads.jsonl and run.json from `out_dir`.
 
     articles and comments are required; a missing threads.jsonl or run.json reads as empty
-    (a `moderate parse` folder has neither).
+    (a `moderate parse` folder has neither). With `max_comments`, a larger run is read as a
+    bounded view: the threads of the most severe flagged comments, up to that many comments,
+    with their articles and thread rows; `run["report_scope"]` says so.
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -59,9 +65,54 @@ def load_outputs(out_dir: Path | str) -> Outputs:
         if not isinstance(loaded, dict):
             raise InputError(str(run_path), "not a JSON object")
         run = loaded
+    comments_path = out_dir / "comments.jsonl"
+    if max_comments is not None:
+        n_comments = sum(1 for _ in _iter_jsonl(comments_path))
+        if n_comments > max_comments:
+            return _bounded(out_dir, run, n_comments, max_comments)
     return Outputs(
         articles=_read_jsonl(out_dir / "articles.jsonl"),
         comments=_read_jsonl(out_dir / "comments.jsonl"),
         threads=_read_jsonl(threads_path) if threads_path.is_file() else [],
         run=run,
     )
+
+
+def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: int) -> Outputs:
+    """The threads of the most severe flagged comments, at most `max_comments` comments."""
+    threads_path = out_dir / "threads.jsonl"
+    sizes: dict[str, int] = {}
+    if threads_path.is_file():
+        sizes = {str(t.get("thread_id")): int(t.get("n_comments") or 0) for t in _iter_jsonl(threads_path)}
+    top: list[tuple[float, int, str]] = []  # min-heap of (severity, -position, thread_id)
+    n_flagged = 0
+    for position, c in enumerate(_iter_jsonl(out_dir / "comments.jsonl")):
+        if not c.get("flagged"):
+            continue
+        n_flagged += 1
+        severity = float(c.get("severity") or max((f.get("score") or 0.0 for f in c.get("flags") or []), default=0.0))
+        item = (severity, -position, str(c.get("thread_id")))
+        if len(top) < max_comments:
+            heapq.heappush(top, item)
+        elif item > top[0]:
+            heapq.heapreplace(top, item)
+    chosen: set[str] = set()
+    total = 0
+    for _, _, thread_id in sorted(top, reverse=True):
+        size = sizes.get(thread_id, 1)
+        if thread_id in chosen or total + size > max_comments:
+            continue
+        chosen.add(thread_id)
+        total += size
+    comments = [c for c in _iter_jsonl(out_dir / "comments.jsonl") if str(c.get("thread_id")) in chosen]
+    article_ids = {c.get("article_id") for c in comments}
+    articles = [a for a in _iter_jsonl(out_dir / "articles.jsonl") if a.get("article_id") in article_ids]
+    threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in chosen] if sizes else []
+    run = {
+        **run,
+        "report_scope": (
+            f"This report shows {len(comments):,} of {n_comments:,} comments: the {len(chosen):,} threads holding "
+            f"the most severe of {n_flagged:,} flagged comments. Every comment is in comments.jsonl."
+        ),
+    }
+    return Outputs(articles=articles, comments=comments, threads=threads, run=run)

@@ -71,11 +71,28 @@ class ScoringPipeline:
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
             batch = TextBatch([keys[i][0] for i in chunk], [keys[i][1] for i in chunk])
-            for i, scores in zip(chunk, self._score_batch(batch), strict=True):
+            for i, scores in zip(chunk, self._score_batch_or_each(batch), strict=True):
                 results[i] = scores
             if progress is not None:
                 progress(min(start + self.batch_size, len(order)), len(order))
         return [_copy(results[i]) for i in index]  # type: ignore[arg-type]
+
+    def _score_batch_or_each(self, batch: TextBatch) -> list[Scores]:
+        """Score a batch; when a scorer raises on it, score its texts one by one so that only
+        the texts that fail get `Scores.error` (a bad text never costs its neighbours)."""
+        try:
+            return self._score_batch(batch)
+        except Exception:  # any scorer failure is isolated, then reported per text
+            if len(batch) == 1:
+                return [self._score_one(batch.texts[0], batch.target_list()[0])]
+        targets = batch.target_list()
+        return [self._score_one(text, target) for text, target in zip(batch.texts, targets, strict=True)]
+
+    def _score_one(self, text: str, target: str | None) -> Scores:
+        try:
+            return self._score_batch(TextBatch([text], [target]))[0]
+        except Exception as exc:  # recorded on the comment, never dropped
+            return Scores(error=f"{type(exc).__name__}: {exc}"[:500])
 
     def _score_batch(self, batch: TextBatch) -> list[Scores]:
         n = len(batch)

@@ -1,0 +1,232 @@
+"""Stream the project's comment-JSONL schema one article at a time, in bounded memory.
+
+One comment per line: `{"article_id", "comment_id", "parent_id", "author", "text",
+"timestamp"?}`. The whole file is never held in memory: lines are read one by one and
+grouped into articles by *consecutive* `article_id`.
+
+Contiguity: an article's comments must be contiguous in the file. When an `article_id`
+that was already closed appears again further down, the new run of lines is NOT merged
+with the earlier one (that would need the whole file in memory) and is NOT dropped: it
+becomes a new article part with id `<article_id>~part<k>` and a `split_article` problem
+saying where it was split. Sort the file by article_id to avoid this.
+
+A line that cannot become a comment (invalid JSON, not an object, no usable text, longer
+than `max_line_bytes`) is counted in `JsonlStats.rejected` and reported as a
+`rejected_line` problem on the article being read; it is never silently skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from moderation.errors import ParseError
+from moderation.model import Article, Comment, Problem, SourceSpan, build_threads, check_comments
+
+FORMAT = "comment_jsonl"
+DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+_SNIFF_BYTES = 1 << 20
+
+
+class LineSource(Protocol):
+    """Anything with a binary `readline(size)`: an open file, BytesIO, a hashing wrapper."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(slots=True)
+class JsonlStats:
+    """Running counts of one file: lines read, comments made, lines rejected, bytes consumed."""
+
+    lines: int = 0
+    comments: int = 0
+    rejected: int = 0
+    bytes_read: int = 0
+    split_articles: int = 0
+    seen_ids: set[str] = field(default_factory=set)  # article ids (one short string per article)
+
+
+def looks_like_comment_jsonl(path: Path) -> bool:
+    """True for a `*.jsonl` file whose first non-blank line is an object with article_id and text."""
+    if path.suffix.lower() != ".jsonl":
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    for raw in head.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            first = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            return False
+        return isinstance(first, dict) and "article_id" in first and "text" in first
+    return False
+
+
+def iter_articles(
+    handle: LineSource,
+    path: str | None,
+    stats: JsonlStats | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Iterator[Article]:
+    """Articles of a comment-JSONL stream, in file order, one at a time."""
+    stats = stats if stats is not None else JsonlStats()
+    current: _Draft | None = None
+    line_no = 0
+    while True:
+        raw = handle.readline(max_line_bytes + 1)
+        if not raw:
+            break
+        line_no += 1
+        start = stats.bytes_read
+        stats.bytes_read += len(raw)
+        if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+            # Swallow the rest of an over-long line without holding it.
+            while raw and not raw.endswith(b"\n"):
+                raw = handle.readline(max_line_bytes + 1)
+                stats.bytes_read += len(raw)
+            stats.lines += 1
+            stats.rejected += 1
+            current = current if current is not None else _Draft(None, path)
+            _reject(current, line_no, f"line longer than {max_line_bytes} bytes")
+            continue
+        if not raw.strip():
+            continue
+        stats.lines += 1
+        try:
+            row = _row(raw)
+        except ValueError as exc:
+            stats.rejected += 1
+            if current is None:
+                current = _Draft(None, path)
+            _reject(current, line_no, str(exc))
+            continue
+        article_id = row["article_id"]
+        if current is None or current.article_id != article_id:
+            if current is not None and current.article_id is not None:
+                yield current.finish()
+                current = None
+            current = _open(article_id, path, stats, current)
+        current.add(row, line_no, start, stats.bytes_read)
+        stats.comments += 1
+    if current is not None and (current.comments or current.problems):
+        yield current.finish()
+
+
+def _open(article_id: str, path: str | None, stats: JsonlStats, previous: _Draft | None) -> _Draft:
+    carried = previous.problems if previous is not None and previous.article_id is None else []
+    if article_id in stats.seen_ids:
+        stats.split_articles += 1
+        part = 2
+        while f"{article_id}~part{part}" in stats.seen_ids:
+            part += 1
+        draft = _Draft(f"{article_id}~part{part}", path)
+        draft.problems.append(
+            Problem(
+                "split_article",
+                f"article {article_id!r} appears again after other articles; its comments must be "
+                f"contiguous: read as a separate part {draft.article_id!r}",
+            )
+        )
+    else:
+        draft = _Draft(article_id, path)
+    draft.problems[:0] = carried
+    stats.seen_ids.add(article_id)
+    if draft.article_id is not None:
+        stats.seen_ids.add(draft.article_id)
+    return draft
+
+
+def _reject(draft: _Draft, line_no: int, problem: str) -> None:
+    draft.problems.append(Problem("rejected_line", problem, line=line_no))
+
+
+def _row(raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (invalid byte at offset {exc.start})") from None
+    try:
+        row = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if not isinstance(row, dict):
+        raise ValueError("not a JSON object")
+    article_id = row.get("article_id")
+    if not isinstance(article_id, str | int) or isinstance(article_id, bool) or str(article_id) == "":
+        raise ValueError("no article_id")
+    text_value = row.get("text")
+    if not isinstance(text_value, str):
+        raise ValueError("no text (must be a string)")
+    row["article_id"] = str(article_id)
+    return row
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    text = str(value)
+    return text or None
+
+
+class _Draft:
+    __slots__ = ("_external", "article_id", "comments", "path", "problems")
+
+    def __init__(self, article_id: str | None, path: str | None) -> None:
+        self.article_id = article_id
+        self.path = path
+        self.comments: list[Comment] = []
+        self.problems: list[Problem] = []
+        self._external: dict[str, str] = {}
+
+    def add(self, row: dict[str, Any], line_no: int, byte_start: int, byte_end: int) -> None:
+        assert self.article_id is not None
+        n = len(self.comments) + 1
+        comment_id = f"{self.article_id}#{n}"
+        external = _opt_str(row.get("comment_id"))
+        if external is not None:
+            self._external.setdefault(external, comment_id)
+        self.comments.append(
+            Comment(
+                comment_id=comment_id,
+                article_id=self.article_id,
+                position=n,
+                author=_opt_str(row.get("author")),
+                text=row["text"],
+                parent_id=_opt_str(row.get("parent_id")),  # external for now; resolved in finish()
+                source=SourceSpan(self.path, line_no, line_no, byte_start, byte_end),
+                timestamp=_opt_str(row.get("timestamp")),
+                external_id=external,
+            )
+        )
+
+    def finish(self) -> Article:
+        if self.article_id is None:
+            raise ParseError(self.path, "no line of the file could be read as a comment")
+        for comment in self.comments:
+            if comment.parent_id is not None:
+                resolved = self._external.get(comment.parent_id)
+                if resolved is None:
+                    self.problems.append(
+                        Problem("orphan", f"parent {comment.parent_id!r} not found", comment.comment_id)
+                    )
+                comment.parent_id = resolved
+        article = Article(article_id=self.article_id, source_path=self.path, format=FORMAT)
+        article.comments = self.comments
+        article.problems = self.problems
+        build_threads(article.comments)
+        article.problems.extend(p for p in check_comments(article.comments) if p.kind != "orphan")
+        return article
+
+
+def open_and_iter(path: Path, stats: JsonlStats, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Article]:
+    with path.open("rb") as handle:
+        yield from iter_articles(handle, str(path), stats, max_line_bytes)
