@@ -35,15 +35,12 @@ from moderation.scoring.registry import create
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass(slots=True)
-class TextResult:
-    """Scores and flags of one free text (from `score_texts`)."""
+class _Scored:
+    """What a scored text and a scored comment share: flagged when any flag fired; argmax labels."""
 
-    text: str
-    scores: Scores
+    __slots__ = ()
     flags: list[Flag]
-    stance_target: str | None
-    severity: float = 0.0
+    scores: Scores
 
     @property
     def flagged(self) -> bool:
@@ -52,6 +49,17 @@ class TextResult:
     @property
     def labels(self) -> dict[str, str]:
         return self.scores.labels()
+
+
+@dataclass(slots=True)
+class TextResult(_Scored):
+    """Scores and flags of one free text (from `score_texts`)."""
+
+    text: str
+    scores: Scores
+    flags: list[Flag]
+    stance_target: str | None
+    severity: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,21 +74,13 @@ class TextResult:
 
 
 @dataclass(slots=True)
-class CommentResult:
+class CommentResult(_Scored):
     """A parsed comment with its scores and flags: one line of comments.jsonl."""
 
     comment: Comment
     scores: Scores
     flags: list[Flag]
     severity: float = 0.0  # orders the review queue; see analysis/flags.py
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.flags)
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return self.scores.labels()
 
     def to_dict(self) -> dict[str, Any]:
         out = self.comment.to_dict()
@@ -254,33 +254,15 @@ class Moderator:
                 run.errors.append(FileError(str(path), error))
                 continue
             try:
-                data = read_limited(path, self.max_input_bytes)
-            except ParseError as exc:
-                run.errors.append(FileError(str(path), exc.problem))
-                continue
-            except OSError as exc:
-                run.errors.append(FileError(str(path), f"cannot read: {exc.strerror or exc}"))
-                continue
-            article_id = _unique_id(path.stem, seen_ids)
-            try:
-                reader = choose_reader(data, str(path), format)
-                articles = reader.read(data, str(path), article_id)
-            except ParseError as exc:
-                run.errors.append(FileError(str(path), exc.problem))
-                continue
-            for article in articles:
-                if not article.comments and any(p.kind == "no_comment_section" for p in article.problems):
-                    run.errors.append(FileError(str(path), "comment section found but no comment could be read", False))
-            run.articles.extend(articles)
-            run.inputs.append(
-                InputFile(
-                    str(path),
-                    hashlib.sha256(data).hexdigest(),
-                    len(data),
-                    reader.name,
-                    tuple(a.article_id for a in articles),
+                articles, record, warnings = read_file(
+                    path, unique_id(path.stem, seen_ids), format, self.max_input_bytes
                 )
-            )
+            except FileFailed as exc:
+                run.errors.append(exc.error)
+                continue
+            run.articles.extend(articles)
+            run.inputs.append(record)
+            run.errors.extend(warnings)
         return run
 
     def score_paths(
@@ -349,6 +331,51 @@ class Moderator:
         }
 
 
+class FileFailed(ModerationError):
+    """Nothing could be read from one input file; `error` says why."""
+
+    def __init__(self, error: FileError) -> None:
+        super().__init__(f"{error.path}: {error.problem}")
+        self.error = error
+
+
+def read_file(
+    path: Path, article_id: str, format: str | None, max_bytes: int
+) -> tuple[list[Article], InputFile, list[FileError]]:
+    """One input file's articles, its provenance record and its warnings; FileFailed when unreadable.
+
+    A reader bug costs that one file, never the run: any exception becomes a FileError.
+    """
+
+    def failed(problem: str) -> FileFailed:
+        return FileFailed(FileError(str(path), problem))
+
+    try:
+        data = read_limited(path, max_bytes)
+    except ParseError as exc:
+        raise failed(exc.problem) from None
+    except OSError as exc:
+        raise failed(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        reader = choose_reader(data, str(path), format)
+        articles = reader.read(data, str(path), article_id)
+    except ParseError as exc:
+        raise failed(exc.problem) from None
+    except RecursionError:
+        raise failed("input nested too deeply to read") from None
+    except Exception as exc:
+        raise failed(f"reader failed: {type(exc).__name__}: {exc}") from None
+    warnings = [
+        FileError(str(path), "comment section found but no comment could be read", fatal=False)
+        for a in articles
+        if not a.comments and any(p.kind == "no_comment_section" for p in a.problems)
+    ]
+    record = InputFile(
+        str(path), hashlib.sha256(data).hexdigest(), len(data), reader.name, tuple(a.article_id for a in articles)
+    )
+    return articles, record, warnings
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
     """Files under the given paths, sorted within each folder; (path, problem) for bad ones."""
     out: list[tuple[Path, str | None]] = []
@@ -372,7 +399,7 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def _unique_id(stem: str, seen: set[str]) -> str:
+def unique_id(stem: str, seen: set[str]) -> str:
     candidate, n = stem, 2
     while candidate in seen:
         candidate, n = f"{stem}~{n}", n + 1

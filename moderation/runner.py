@@ -29,13 +29,22 @@ from pathlib import Path
 from typing import IO, Any
 
 from moderation.analysis.duplicates import DuplicateIndex
-from moderation.api import ArticleResult, CommentResult, FileError, InputFile, Moderator, expand_paths
+from moderation.api import (
+    ArticleResult,
+    CommentResult,
+    FileError,
+    FileFailed,
+    InputFile,
+    Moderator,
+    expand_paths,
+    read_file,
+    unique_id,
+)
 from moderation.cache import ScoresCache
 from moderation.errors import ModerationError, ParseError
 from moderation.model import Article
 from moderation.parse import jsonl_stream
-from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES, read_limited
-from moderation.parse.detect import choose_reader
+from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.writers import DATA_FILES, StagedOutputs, remove_stale_temporaries
 
 DEFAULT_CHUNK_COMMENTS = 2000
@@ -254,53 +263,18 @@ class _HashingReader:
 
 def _read_whole(moderator: Moderator, path: Path, state: _State, options: RunOptions) -> Iterator[Article]:
     try:
-        data = read_limited(path, options.max_input_bytes)
-    except ParseError as exc:
-        state.errors.append(FileError(str(path), exc.problem))
+        articles, record, warnings = read_file(
+            path, unique_id(path.stem, state.seen_ids), options.format, options.max_input_bytes
+        )
+    except FileFailed as exc:
+        state.errors.append(exc.error)
         return
-    except OSError as exc:
-        state.errors.append(FileError(str(path), f"cannot read: {exc.strerror or exc}"))
-        return
-    article_id = _unique_id(path.stem, state.seen_ids)
-    try:
-        reader = choose_reader(data, str(path), options.format)
-        articles = reader.read(data, str(path), article_id)
-    except ParseError as exc:
-        state.errors.append(FileError(str(path), exc.problem))
-        return
-    except RecursionError:
-        state.errors.append(FileError(str(path), "input nested too deeply to read"))
-        return
-    except Exception as exc:  # a reader bug costs one file, never the run
-        state.errors.append(FileError(str(path), f"reader failed: {type(exc).__name__}: {exc}"))
-        return
-    del data
-    for article in articles:
-        if not article.comments and any(p.kind == "no_comment_section" for p in article.problems):
-            state.errors.append(FileError(str(path), "comment section found but no comment could be read", False))
+    state.errors.extend(warnings)
     state.counts["comments_read"] += sum(len(a.comments) for a in articles)
-    state.inputs.append(
-        InputFile(str(path), _sha256_file(path), _size(path), reader.name, tuple(a.article_id for a in articles))
-    )
+    state.inputs.append(record)
     articles.reverse()  # hand articles over one by one, dropping each once yielded
     while articles:
         yield articles.pop()
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _unique_id(stem: str, seen: set[str]) -> str:
-    candidate, n = stem, 2
-    while candidate in seen:
-        candidate, n = f"{stem}~{n}", n + 1
-    seen.add(candidate)
-    return candidate
 
 
 # --- scoring and writing -------------------------------------------------------------------
