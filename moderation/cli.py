@@ -7,7 +7,7 @@ Exit codes: 0 all good; 1 some inputs could not be read (the others were process
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,6 +25,11 @@ from rich.table import Table
 from rich.text import Text
 
 from moderation.errors import ModerationError
+
+if TYPE_CHECKING:
+    from moderation.api import FileError
+    from moderation.model import Flag
+    from moderation.runner import RunSummary
 
 app = typer.Typer(
     name="moderate",
@@ -261,7 +266,7 @@ class _RateColumn(ProgressColumn):
         return Text(f"{comments / elapsed:,.0f}/s" if elapsed > 0 and comments else "-/s")
 
 
-def _print_errors(errors) -> None:  # type: ignore[no-untyped-def]
+def _print_errors(errors: list[FileError]) -> None:
     for e in errors:
         label = "error" if e.fatal else "warning"
         colour = "red" if e.fatal else "yellow"
@@ -270,7 +275,7 @@ def _print_errors(errors) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _print_articles(summary) -> None:  # type: ignore[no-untyped-def]
+def _print_articles(summary: RunSummary) -> None:
     counts = summary.counts
     table = Table(title="Articles", title_justify="left")
     table.add_column("article", no_wrap=True, min_width=20)
@@ -303,7 +308,7 @@ def _print_articles(summary) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _print_flagged(summary, top: int) -> None:  # type: ignore[no-untyped-def]
+def _print_flagged(summary: RunSummary, top: int) -> None:
     flagged = summary.top_flagged  # most severe first
     total = summary.counts["comments_flagged"]
     if not flagged or top <= 0:
@@ -327,7 +332,7 @@ def _print_flagged(summary, top: int) -> None:  # type: ignore[no-untyped-def]
     out.print(table)
 
 
-def _reason(flag) -> str:  # type: ignore[no-untyped-def]
+def _reason(flag: Flag) -> str:
     detail = f" {flag.detail[:60]}" if flag.detail else ""
     if flag.score == flag.threshold == 1.0:
         return f"{flag.reason}{detail}"

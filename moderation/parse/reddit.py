@@ -123,8 +123,8 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
     if isinstance(doc, list) and len(doc) == 2 and all(_fields(x)[0] == "Listing" for x in doc):
         posts = [d for k, d in map(_fields, _children(doc[0])) if k == "t3"]
         article = _article_from_post(posts[0] if posts else {}, path, article_id)
-        records, stubs = _walk_thread(doc[1])
-        article.problems.extend(_stub_problem(d, records, i, article_id) for d, i in stubs)
+        records, nested_stubs = _walk_thread(doc[1])
+        article.problems.extend(_stub_problem(d, records, i, article_id) for d, i in nested_stubs)
     elif isinstance(doc, dict) and isinstance(doc.get("json"), dict):
         inner = doc["json"]
         things = inner.get("data", {}).get("things") if isinstance(inner.get("data"), dict) else None
@@ -133,8 +133,8 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
             raise ParseError(path, f"morechildren response without data.things (errors: {errors!r})")
         article = Article(article_id=article_id, source_path=path, format=FORMAT, site="reddit.com")
         records = [_record(d, None) for k, d in map(_fields, things) if k == "t1"]
-        stubs = [d for k, d in map(_fields, things) if k == "more"]
-        article.problems.extend(_stub_problem(d, records, None, article_id) for d in stubs)
+        flat_stubs = [d for k, d in map(_fields, things) if k == "more"]
+        article.problems.extend(_stub_problem(d, records, None, article_id) for d in flat_stubs)
     else:
         raise ParseError(path, "not a Reddit thread ([post Listing, comment Listing]) or morechildren response")
     return [assemble_comments(article, records)]

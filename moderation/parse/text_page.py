@@ -10,6 +10,7 @@ or blank; `Article.layout` records them as runs. Layout knowledge is in `text_pa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from moderation.model import Article, BoilerplateLine, Comment, Problem, SourceSpan, build_threads, check_comments
@@ -24,6 +25,9 @@ class _Line:
     raw: str
     text: str  # stripped
     folded: str  # stripped and confusables folded
+
+
+_Drop = Callable[["_Line", str], None]  # records a line as boilerplate of a kind
 
 
 @dataclass(slots=True)
@@ -165,7 +169,7 @@ def _read_article(lines: list[_Line], article: Article, roles: dict[int, str]) -
             _trailing_line(line, article, roles, drop)
 
 
-def _header_line(line: _Line, article: Article, roles: dict[int, str], drop) -> None:  # type: ignore[no-untyped-def]
+def _header_line(line: _Line, article: Article, roles: dict[int, str], drop: _Drop) -> None:
     words = len(line.text.split())
     if m := pat.RELATED_BULLET.fullmatch(line.text):
         article.related.append(m["headline"])
@@ -193,7 +197,7 @@ def _body_line(line: _Line, article: Article, roles: dict[int, str]) -> None:
     roles[line.number] = "body"
 
 
-def _trailing_line(line: _Line, article: Article, roles: dict[int, str], drop) -> None:  # type: ignore[no-untyped-def]
+def _trailing_line(line: _Line, article: Article, roles: dict[int, str], drop: _Drop) -> None:
     items = [item.strip() for item in line.text.split(",")]
     if len(items) >= pat.TAGS_MIN_ITEMS and all(0 < len(it.split()) <= pat.TAG_MAX_WORDS for it in items):
         article.tags.extend(items)

@@ -207,10 +207,10 @@ class StanceHeadScorer(_EncoderHead):
         if not rows:
             return {"stance": out}
         replies = self.encoded(batch).texts[rows]
-        unique_targets = sorted({targets[i] for i in rows})  # type: ignore[type-var]
+        unique_targets = sorted({t for i in rows if (t := targets[i]) is not None})
         t_vec = batch.feature(f"{self.encoder.key}:targets", lambda: self.encoder.encode(list(unique_targets)).texts)
         where = {t: k for k, t in enumerate(unique_targets)}
-        target_vecs = t_vec[[where[targets[i]] for i in rows]]
+        target_vecs = t_vec[[where[str(targets[i])] for i in rows]]
         cues = stance_cues([batch.texts[i] for i in rows])
         out[rows] = softmax(self.artefact.linear("stance", stance_features(replies, target_vecs, cues)))
         return {"stance": out}
