@@ -59,6 +59,10 @@ class TextBatch:
     def target_list(self) -> list[str | None]:
         return list(self.targets) if self.targets is not None else [None] * len(self.texts)
 
+    def rows_with_target(self) -> list[int]:
+        """Indices of the texts that have a non-blank stance target."""
+        return [i for i, t in enumerate(self.target_list()) if t is not None and t.strip()]
+
     def feature(self, key: str, compute: Callable[[], Any]) -> Any:
         """Compute a shared feature once per batch (e.g. the encoder's embeddings)."""
         if key not in self._features:

@@ -203,7 +203,7 @@ class StanceHeadScorer(_EncoderHead):
         n = len(batch)
         out = np.full((n, 4), np.nan)
         targets = batch.target_list()
-        rows = [i for i, t in enumerate(targets) if t is not None and t.strip()]
+        rows = batch.rows_with_target()
         if not rows:
             return {"stance": out}
         replies = self.encoded(batch).texts[rows]
