@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from moderation.textnorm import fold_confusables
 
@@ -51,15 +52,20 @@ def parse_wordlist(text: str) -> list[str]:
     return entries
 
 
-def skeleton(text: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    """A non-ASCII character as skeleton letters: look-alikes folded, case folded, accents dropped."""
+    folded = unicodedata.normalize("NFKD", fold_confusables(ch)).casefold()
+    return "".join(piece for piece in folded if unicodedata.category(piece) != "Mn")
+
+
+@lru_cache(maxsize=8)  # the banned and the watched list look at the same text in turn
+def skeleton(text: str) -> tuple[str, tuple[int, ...]]:
     """The matching skeleton of `text` and, per skeleton character, its index in `text`."""
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKD", fold_confusables(ch))
-        for piece in folded.casefold():
-            if unicodedata.category(piece) == "Mn":
-                continue  # accents and other combining marks
+        for piece in ch.lower() if ch.isascii() else _fold_char(ch):
             chars.append(piece)
             origin.append(i)
     # Leet characters become letters when a neighbour is a letter; left to right, so that
@@ -71,7 +77,7 @@ def skeleton(text: str) -> tuple[str, list[int]]:
         right = chars[j + 1] if j + 1 < len(chars) else ""
         if left.isalpha() or right.isalpha():
             chars[j] = LEET[ch]
-    return "".join(chars), origin
+    return "".join(chars), tuple(origin)
 
 
 def _entry_pattern(entry: str) -> str:
