@@ -29,8 +29,7 @@ from moderation.flagconfig import flag_settings
 from moderation.model import Article, Comment, Flag, Scores, Thread, build_threads
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES, read_limited
 from moderation.parse.detect import choose_reader
-from moderation.scoring.pipeline import ScoringPipeline
-from moderation.scoring.registry import create
+from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -199,8 +198,7 @@ class Moderator:
 
     @cached_property
     def scoring_pipeline(self) -> ScoringPipeline:
-        scorers = [create(spec.name, spec.options) for spec in self.preset.scorers]
-        return ScoringPipeline(scorers, batch_size=self.preset.batch_size)
+        return pipeline_from_preset(self.preset)
 
     @property
     def pipeline(self) -> ScoringPipeline:
