@@ -71,6 +71,9 @@ class ServerState:
         return (self.batcher.depth if self.batcher is not None else 0) + self.native_jobs
 
     async def start(self) -> None:
+        # uvicorn's access log prints query strings, which may carry API keys: off, whatever
+        # logging setup the host process has (serve/http.py logs its own line without them).
+        logging.getLogger("uvicorn.access").disabled = True
         loop = asyncio.get_running_loop()
         if self.moderator is None:
             from moderation import Moderator
@@ -127,7 +130,9 @@ async def analyze(request: Request) -> Response:
         future = state.batcher.submit(req.text)
     except QueueFull as full:
         state.metrics.rejected.inc()
-        raise ApiError(429, "Too many requests waiting: the server's queue is full.", retry_after_s=full.retry_after_s)
+        raise ApiError(
+            429, "Too many requests waiting: the server's queue is full.", retry_after_s=full.retry_after_s
+        ) from None
     try:
         result = await asyncio.wait_for(future, _left(deadline))
     except TimeoutError:
@@ -214,9 +219,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(500, "Internal error."))
 
 
-def create_app(
-    settings: ServeSettings | None = None, moderator: Any = None, keys: ApiKeys | None = None
-) -> Starlette:
+def create_app(settings: ServeSettings | None = None, moderator: Any = None, keys: ApiKeys | None = None) -> Starlette:
     """The app for one process. Without `moderator`, one is built from `settings.preset` at startup."""
     settings = settings or ServeSettings()
     state = ServerState(settings, keys if keys is not None else ApiKeys.load(settings.keys_file), moderator)

@@ -10,6 +10,7 @@ next batch, so under load batches fill without any wait. A full queue is refused
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
 from collections import deque
@@ -74,10 +75,8 @@ class Batcher(Generic[R]):
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         while self._pending:
             item = self._pending.popleft()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from moderation.serve.errors import ApiError, bad_request
@@ -62,7 +62,9 @@ async def read_json(request: Request, max_bytes: int) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise bad_request(f"Invalid JSON payload received. {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
+        raise bad_request(
+            f"Invalid JSON payload received. {exc.msg} at line {exc.lineno} column {exc.colno}."
+        ) from None
     except (ValueError, RecursionError):
         raise bad_request("Invalid JSON payload received. Unexpected value or nesting too deep.") from None
 

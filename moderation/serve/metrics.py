@@ -115,5 +115,13 @@ class ServerMetrics:
         self.texts.inc(size)
 
     def render(self) -> str:
-        parts = (self.requests, self.latency, self.batch_size, self.batch_seconds, self.texts, self.rejected, self.queue)
+        parts = (
+            self.requests,
+            self.latency,
+            self.batch_size,
+            self.batch_seconds,
+            self.texts,
+            self.rejected,
+            self.queue,
+        )
         return "\n".join(line for metric in parts for line in metric.render()) + "\n"

@@ -30,7 +30,9 @@ def parse_score_request(body: Any, max_comments: int, max_text_bytes: int) -> Ar
     if not isinstance(body, dict):
         raise bad_request("Invalid value at 'request' (object)")
     _only(body, ("article", "comments"), "request")
-    raw_article = body.get("article") or {}
+    raw_article = body.get("article")
+    if raw_article is None:
+        raw_article = {}
     if not isinstance(raw_article, dict):
         raise bad_request("Invalid value at 'article' (object)")
     _only(raw_article, ARTICLE_FIELDS, "article")
@@ -71,6 +73,10 @@ def _record(raw: Any, index: int, max_text_bytes: int) -> RawComment:
     text = raw.get("text")
     if not isinstance(text, str):
         raise bad_request(f"Invalid value at '{where}.text' (TYPE_STRING)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
+        raise bad_request(f"Invalid value at '{where}.text' (TYPE_STRING, not valid UTF-8)") from None
     if len(text.encode("utf-8", "surrogatepass")) > max_text_bytes:
         raise bad_request(f"Comment text too long at '{where}'.", "COMMENT_TOO_LONG")
     return RawComment(

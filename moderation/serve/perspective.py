@@ -216,6 +216,10 @@ def _string(value: Any, where: str) -> str:
         return ""
     if not isinstance(value, str):
         raise _invalid(where, "TYPE_STRING")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
+        raise _invalid(where, "TYPE_STRING, not valid UTF-8") from None
     return value
 
 
@@ -262,7 +266,9 @@ def _check_context(value: Any) -> None:
     if not isinstance(entries, list):
         raise _invalid("context.entries", "repeated TextEntry")
     pieces = [(f"context.entries[{i}]", entry) for i, entry in enumerate(entries)]
-    pair = _message(context.get("articleAndParentComment"), "context.articleAndParentComment", _ARTICLE_AND_PARENT_FIELDS)
+    pair = _message(
+        context.get("articleAndParentComment"), "context.articleAndParentComment", _ARTICLE_AND_PARENT_FIELDS
+    )
     pieces += [(f"context.articleAndParentComment.{k}", v) for k, v in pair.items()]
     for where, entry in pieces:
         fields = _message(entry, where, _TEXT_ENTRY_FIELDS)
@@ -292,5 +298,7 @@ def _requested_attributes(value: Any, produced: Collection[str], preset: str) ->
         if score not in produced:
             raise bad_request(f"Attribute {name} is not produced by this server's preset ({preset})")
         threshold = fields.get("scoreThreshold")
-        out.append(RequestedAttribute(name, score, None if threshold is None else _float(threshold, where)))
+        out.append(
+            RequestedAttribute(name, score, None if threshold is None else _float(threshold, f"{where}.scoreThreshold"))
+        )
     return tuple(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from moderation.config import load_preset
 from moderation.errors import ConfigError
@@ -40,24 +41,27 @@ def check(settings: ServeSettings) -> list[str]:
     return warnings
 
 
-def serve(settings: ServeSettings, log_level: str = "info") -> None:
-    """Run until interrupted."""
-    import uvicorn
-
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    common = {
-        "host": settings.host,
-        "port": settings.port,
+def uvicorn_options(settings: ServeSettings, log_level: str = "info") -> dict[str, Any]:
+    """uvicorn settings besides the address (shared with the tests)."""
+    return {
         "log_level": log_level,
         "access_log": False,
         "timeout_keep_alive": 5,
         "limit_concurrency": settings.max_queue * 4 + 64,  # beyond this uvicorn answers 503 itself
         "server_header": False,
     }
+
+
+def serve(settings: ServeSettings, log_level: str = "info") -> None:
+    """Run until interrupted."""
+    import uvicorn
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    common = {"host": settings.host, "port": settings.port, **uvicorn_options(settings, log_level)}
     if settings.workers == 1:
         from moderation.serve.app import create_app
 
-        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings), **common)
         return
     os.environ[SETTINGS_ENV] = settings.to_json()
-    uvicorn.run("moderation.serve.app:app_from_env", factory=True, workers=settings.workers, **common)  # type: ignore[arg-type]
+    uvicorn.run("moderation.serve.app:app_from_env", factory=True, workers=settings.workers, **common)
