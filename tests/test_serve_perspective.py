@@ -349,6 +349,21 @@ def test_batcher_bounded_wait_sends_a_lone_text_soon():
     assert result == "alone" and waited < 1.0
 
 
+def test_batcher_waits_for_company_only_while_requests_are_arriving():
+    async def lone(arriving: int, max_wait_s: float) -> float:
+        with ThreadPoolExecutor(1) as pool:
+            b = Batcher(lambda ts: ts, pool, max_batch=64, max_wait_s=max_wait_s, arriving=lambda: arriving)
+            b.start()
+            started = time.perf_counter()
+            await b.submit("alone")
+            waited = time.perf_counter() - started
+            await b.stop()
+            return waited
+
+    assert asyncio.run(lone(arriving=0, max_wait_s=5.0)) < 1.0  # nobody coming: no wait
+    assert asyncio.run(lone(arriving=1, max_wait_s=0.3)) >= 0.3  # someone coming: bounded wait
+
+
 def test_batcher_refuses_beyond_queue_and_reports_scorer_failures():
     async def main():
         with ThreadPoolExecutor(1) as pool:

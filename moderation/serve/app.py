@@ -62,6 +62,7 @@ class ServerState:
         self.metrics = ServerMetrics(lambda: self.queue_depth)
         self.batcher: Batcher[Any] | None = None
         self.native_jobs = 0
+        self.arriving = 0  # analyze requests received and not yet queued (the batcher waits for them)
         self.detector: LanguageDetector | None = None
         self.produced: tuple[str, ...] = ()
         self.ready = False
@@ -90,6 +91,7 @@ class ServerState:
             max_wait_s=self.settings.max_wait_ms / 1000,
             max_queue=self.settings.max_queue,
             on_batch=self.metrics.on_batch,
+            arriving=lambda: self.arriving,
         )
         self.batcher.start()
         self.ready = True
@@ -118,21 +120,24 @@ async def _read(request: Request, state: ServerState, deadline: float) -> Any:
 async def analyze(request: Request) -> Response:
     state: ServerState = request.app.state.server
     deadline = state.deadline()
-    check_key(request, state.keys)
-    if request.query_params.get("alt", "json") != "json":
-        raise ApiError(400, "Only alt=json is supported.")
-    body = await _read(request, state, deadline)
-    settings = state.settings
-    req = parse_analyze(body, state.produced, str(settings.preset), settings.max_text_bytes)
-    languages, detected = check_languages(req, settings.languages, state.detector)
-    assert state.batcher is not None
+    state.arriving += 1
     try:
+        check_key(request, state.keys)
+        if request.query_params.get("alt", "json") != "json":
+            raise ApiError(400, "Only alt=json is supported.")
+        body = await _read(request, state, deadline)
+        settings = state.settings
+        req = parse_analyze(body, state.produced, str(settings.preset), settings.max_text_bytes)
+        languages, detected = check_languages(req, settings.languages, state.detector)
+        assert state.batcher is not None
         future = state.batcher.submit(req.text)
     except QueueFull as full:
         state.metrics.rejected.inc()
         raise ApiError(
             429, "Too many requests waiting: the server's queue is full.", retry_after_s=full.retry_after_s
         ) from None
+    finally:
+        state.arriving -= 1
     try:
         result = await asyncio.wait_for(future, _left(deadline))
     except TimeoutError:

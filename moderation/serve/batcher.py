@@ -1,9 +1,11 @@
 """Dynamic batching: texts from concurrent requests share one scoring pass.
 
 A request puts its text in a bounded queue and awaits a future. One loop takes the oldest
-text, waits at most `max_wait_s` for more (or until `max_batch` are there), and hands the
-batch to a single scoring thread; while that pass runs, new texts queue up and form the
-next batch, so under load batches fill without any wait. A full queue is refused at once
+text and hands up to `max_batch` texts to a single scoring thread; while that pass runs, new
+texts queue up and form the next batch, so under load batches fill without any wait. When the
+scorer is idle, the oldest text waits at most `max_wait_s` for company, and only while
+`arriving()` says more requests are on their way in (received, not yet queued): a lone client
+is never made to wait for company that is not coming. A full queue is refused at once
 (`QueueFull`), never allowed to grow. `max_batch=1` is one-request-one-pass.
 """
 
@@ -48,6 +50,7 @@ class Batcher(Generic[R]):
         max_wait_s: float = 0.005,
         max_queue: int = 256,
         on_batch: Callable[[int, float], None] | None = None,
+        arriving: Callable[[], int] | None = None,
     ) -> None:
         if max_batch < 1 or max_queue < 1 or max_wait_s < 0:
             raise ValueError("max_batch and max_queue must be at least 1, max_wait_s at least 0")
@@ -57,6 +60,7 @@ class Batcher(Generic[R]):
         self.max_wait_s = max_wait_s
         self.max_queue = max_queue
         self._on_batch = on_batch
+        self._arriving = arriving if arriving is not None else lambda: 1  # unknown: always wait
         self._pending: deque[_Item[R]] = deque()
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -102,7 +106,7 @@ class Batcher(Generic[R]):
                 self._arrived.clear()
                 await self._arrived.wait()
             deadline = self._pending[0].queued_at + self.max_wait_s
-            while len(self._pending) < self.max_batch:
+            while len(self._pending) < self.max_batch and self._arriving() > 0:
                 left = deadline - time.perf_counter()
                 if left <= 0:
                     break
