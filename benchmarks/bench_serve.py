@@ -179,7 +179,9 @@ def run_server(preset: str, max_batch: int, args: argparse.Namespace, texts: lis
                 flush=True,
             )
         rss, peak = memory_mib(proc.pid)
-        print(f"{preset:8} {'batched' if max_batch > 1 else 'one-pass':8} server RSS {rss:.0f} MiB (peak {peak:.0f} MiB)")
+        print(
+            f"{preset:8} {'batched' if max_batch > 1 else 'one-pass':8} server RSS {rss:.0f} MiB (peak {peak:.0f} MiB)"
+        )
         for row in rows:
             row["server_rss_mib"], row["server_peak_mib"] = round(rss), round(peak)
     finally:
