@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from moderation.api import ArticleResult, CommentResult, Moderator, RunResult
+    from moderation.moderator import ArticleResult, CommentResult, Moderator, RunResult
 
 __all__ = ["ArticleResult", "CommentResult", "Moderator", "RunResult", "__version__"]
 
@@ -19,7 +19,7 @@ __all__ = ["ArticleResult", "CommentResult", "Moderator", "RunResult", "__versio
 def __getattr__(name: str) -> Any:
     # The API pulls in numpy and the scorers; importing `moderation.parse` alone stays light.
     if name in {"Moderator", "ArticleResult", "CommentResult", "RunResult"}:
-        from moderation import api
+        from moderation import moderator as api
 
         return getattr(api, name)
     raise AttributeError(f"module 'moderation' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from moderation.model import Scores, TextSpan
+from moderation.schema import Scores, TextSpan
 from moderation.scoring.base import ModelInfo
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS scores (key BLOB PRIMARY KEY, scores TEXT NOT NULL)"

@@ -27,9 +27,9 @@ from rich.text import Text
 from moderation.errors import ModerationError
 
 if TYPE_CHECKING:
-    from moderation.api import FileError
-    from moderation.model import Flag
-    from moderation.runner import RunSummary
+    from moderation.moderator import FileError
+    from moderation.schema import Flag
+    from moderation.run import RunSummary
 
 app = typer.Typer(
     name="moderate",
@@ -83,8 +83,8 @@ def score(
     Large inputs are streamed in chunks; a re-run after an interruption resumes from the
     scores cache and writes the same outputs. Ctrl-C exits with code 130.
     """
-    from moderation.api import Moderator
-    from moderation.runner import RunInterrupted, RunOptions, run
+    from moderation.moderator import Moderator
+    from moderation.run import RunInterrupted, RunOptions, run
 
     options = RunOptions(
         format=format,
@@ -133,7 +133,7 @@ def score(
 @app.command()
 def parse(paths: PathsArg, out_dir: OutOpt = Path("out"), format: FormatOpt = None, quiet: QuietOpt = False) -> None:
     """Parse pages into articles.jsonl and comments.jsonl (no models)."""
-    from moderation.api import Moderator
+    from moderation.moderator import Moderator
     from moderation.writers import write_parsed
 
     try:

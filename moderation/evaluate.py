@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import ConfigError, InputError
-from moderation.model import SCORE_GROUPS
+from moderation.schema import SCORE_GROUPS
 
 TASKS = {"toxicity": None, "sentiment": "sentiment", "stance": "stance"}
 

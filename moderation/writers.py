@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from moderation.api import ParsedRun, RunResult
+from moderation.moderator import ParsedRun, RunResult
 
 OUTPUT_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "report.html", "run.json")
 # What a streaming run stages and publishes together (run.json last); the report follows.

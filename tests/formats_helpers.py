@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from moderation.model import Article
+from moderation.schema import Article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

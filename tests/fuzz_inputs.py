@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from moderation.errors import ParseError
-from moderation.model import Article
+from moderation.schema import Article
 from moderation.parse import jsonl_stream
 from moderation.parse.base import Reader
 

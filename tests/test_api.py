@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moderation import Moderator
-from moderation.api import CommentResult, TextResult
+from moderation.moderator import CommentResult, TextResult
 from tests.conftest import SEEDS
 
 

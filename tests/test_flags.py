@@ -12,8 +12,8 @@ from moderation.analysis.flags import FlagSettings, escalation_flag, flag_commen
 from moderation.analysis.words import WordMatcher, parse_wordlist, skeleton
 from moderation.config import load_preset
 from moderation.errors import ConfigError
-from moderation.flagconfig import flag_settings
-from moderation.model import Comment, Flag, Scores, build_threads
+from moderation.analysis.settings import flag_settings
+from moderation.schema import Comment, Flag, Scores, build_threads
 
 WORDS = WordMatcher(["fuck", "ass", "shit", "cunt", "son of a bitch"])
 

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation.errors import ParseError
-from moderation.model import Article
+from moderation.schema import Article
 from moderation.parse.detect import READERS, choose_reader
 from tests.formats_helpers import fixture
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderation.model import Comment, build_threads, check_comments, iter_descendants
+from moderation.schema import Comment, build_threads, check_comments, iter_descendants
 
 
 def make(n, parent=None, author=None, reply_to=None, timestamp=None, cid=None):

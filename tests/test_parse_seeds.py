@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from moderation.model import check_comments
+from moderation.schema import check_comments
 from moderation.parse.text_page import parse_page
 from moderation.textnorm import clean_spaces
 from tests.conftest import FIXTURES, SEEDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from moderation.analysis.rollup import article_rollup, figures
 from moderation.analysis.threads import thread_row
-from moderation.model import Comment, Scores, build_threads
+from moderation.schema import Comment, Scores, build_threads
 
 HEAT = ("toxicity", "profanity")
 THRESHOLDS = {"toxicity": 0.5, "profanity": 0.5}

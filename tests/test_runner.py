@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from benchmarks.synth_comments import write_comments
-from moderation.api import Moderator
-from moderation.runner import RunInterrupted, RunOptions, run
+from moderation.moderator import Moderator
+from moderation.run import RunInterrupted, RunOptions, run
 from moderation.scoring.base import ModelInfo, TextBatch
 from moderation.scoring.pipeline import ScoringPipeline
 from moderation.writers import write_run

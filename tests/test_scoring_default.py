@@ -7,7 +7,7 @@ import math
 import pytest
 
 from moderation.config import load_preset
-from moderation.model import SCORE_GROUPS, TOXICITY_ATTRIBUTES
+from moderation.schema import SCORE_GROUPS, TOXICITY_ATTRIBUTES
 from moderation.scoring.availability import availability
 from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset
 

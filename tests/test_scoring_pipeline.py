@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from moderation.model import TextSpan
+from moderation.schema import TextSpan
 from moderation.scoring.base import ModelInfo, TextBatch
 from moderation.scoring.pipeline import ScoringPipeline
 

@@ -10,7 +10,7 @@ from moderation.analysis.duplicates import DuplicateIndex
 from moderation.analysis.flags import FlagSettings, flag_comments, severity
 from moderation.analysis.rollup import article_rollup
 from moderation.analysis.threads import thread_row
-from moderation.model import Comment, Flag, Scores, Thread
+from moderation.schema import Comment, Flag, Scores, Thread
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from moderation.analysis.contacts import find_contacts, find_links
 from moderation.analysis.duplicates import DuplicateIndex, DuplicateMatch, DuplicateSettings
 from moderation.analysis.words import WordMatcher
-from moderation.model import Comment, Flag, Scores, TextSpan
+from moderation.schema import Comment, Flag, Scores, TextSpan
 
 RULE_SCORE = 1.0  # score and threshold of rule-based flags (words, links, contacts, exact duplicates)
 
 
 @dataclass(frozen=True, slots=True)
 class FlagSettings:
-    """Everything the flag rules need, read from a preset (see moderation/flagconfig.py)."""
+    """Everything the flag rules need, read from a preset (see moderation/analysis/settings.py)."""
 
     thresholds: Mapping[str, float] = field(default_factory=dict)
     banned: WordMatcher | None = None

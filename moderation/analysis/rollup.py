@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from moderation.model import SCORE_GROUPS, Comment, Scores
+from moderation.schema import SCORE_GROUPS, Comment, Scores
 
 _DIGITS = 6
 _OPPOSITE_SENTIMENT = frozenset({"negative", "positive"})

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from moderation.analysis.rollup import figures
-from moderation.model import Comment, Scores, Thread
+from moderation.schema import Comment, Scores, Thread
 
 
 def thread_summary(thread: Thread, comments: Mapping[str, Comment], flagged: Sequence[str] = ()) -> dict[str, Any]:

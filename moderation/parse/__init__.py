@@ -1,4 +1,4 @@
-"""Readers: one module per input format, all producing `moderation.model.Article`.
+"""Readers: one module per input format, all producing `moderation.schema.Article`.
 
 Never imports torch or the scorers.
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from moderation.errors import ParseError
-from moderation.model import Article
+from moderation.schema import Article
 
 # Whole-file readers hold a file in memory: larger inputs are refused with a ParseError
 # (stream big comment exports as JSONL instead). Configurable per run (`--max-input-mb`).

@@ -11,9 +11,9 @@ from __future__ import annotations
 from lxml import etree
 
 from moderation.errors import ParseError
-from moderation.model import Article, Problem
+from moderation.schema import Article, Problem
 from moderation.parse.base import Reader
-from moderation.parse.records import RawComment, assemble_comments, text_from_html
+from moderation.parse.assemble import RawComment, assemble_comments, text_from_html
 from moderation.parse.xml_tools import attribute, child, child_text, element_span, local_name, parse_xml
 
 FORMAT = "disqus"

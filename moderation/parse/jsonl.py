@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from moderation.errors import ParseError
-from moderation.model import Article, SourceSpan
+from moderation.schema import Article, SourceSpan
 from moderation.parse.base import Reader, decode_text
-from moderation.parse.records import RawComment, assemble_comments
+from moderation.parse.assemble import RawComment, assemble_comments
 
 FORMAT = "jsonl"
 REQUIRED_FIELDS: tuple[str, ...] = ("article_id", "comment_id", "text")

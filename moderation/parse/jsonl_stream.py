@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from moderation.errors import ParseError
-from moderation.model import Article, Comment, Problem, SourceSpan, build_threads, check_comments
+from moderation.schema import Article, Comment, Problem, SourceSpan, build_threads, check_comments
 
 FORMAT = "comment_jsonl"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024

@@ -16,10 +16,10 @@ import re
 from typing import Any
 
 from moderation.errors import ParseError
-from moderation.model import Article, Problem
+from moderation.schema import Article, Problem
 from moderation.parse.base import Reader
 from moderation.parse.json_tools import load_json
-from moderation.parse.records import RawComment, assemble_comments, clean_text, iso_from_epoch
+from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch
 
 FORMAT = "reddit"
 REMOVED_AUTHORS: tuple[str, ...] = ("[deleted]", "[removed]")

@@ -13,9 +13,9 @@ import re
 from lxml import etree
 
 from moderation.errors import ParseError
-from moderation.model import Article
+from moderation.schema import Article
 from moderation.parse.base import Reader
-from moderation.parse.records import RawComment, assemble_comments, text_from_html
+from moderation.parse.assemble import RawComment, assemble_comments, text_from_html
 from moderation.parse.xml_tools import child_text, element_span, local_name, parse_xml
 
 FORMAT = "wordpress"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from moderation.errors import ParseError
-from moderation.model import SourceSpan
+from moderation.schema import SourceSpan
 
 
 def parse_xml(data: bytes, path: str | None) -> etree._Element:

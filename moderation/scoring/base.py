@@ -4,7 +4,7 @@ A scorer turns a batch of texts into arrays of scores and mutates nothing else:
 
     outputs = scorer.predict(batch)   # {"profanity": (n,), "sentiment": (n, 3), ...}
 
-Keys are names from `moderation.model`: a toxicity attribute maps to a float array of
+Keys are names from `moderation.schema`: a toxicity attribute maps to a float array of
 shape (n,), a group ("sentiment", "stance") to an array of shape (n, k) whose columns
 follow `SCORE_GROUPS[group]`. `TextBatch.feature` memoises expensive shared work (the
 encoder pass) so that several heads read one embedding per text.

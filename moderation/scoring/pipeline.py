@@ -18,7 +18,7 @@ import numpy as np
 
 from moderation.config import Preset
 from moderation.errors import ConfigError
-from moderation.model import SCORE_GROUPS, TOXICITY_ATTRIBUTES, Scores, TextSpan
+from moderation.schema import SCORE_GROUPS, TOXICITY_ATTRIBUTES, Scores, TextSpan
 from moderation.scoring.base import ModelInfo, Scorer, TextBatch
 
 ProgressCallback = Callable[[int, int], None]  # (unique texts done, unique texts in all)

@@ -17,7 +17,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from moderation.model import Article, Comment, Problem, SourceSpan, build_threads, check_comments
+from moderation.schema import Article, Comment, Problem, SourceSpan, build_threads, check_comments
 
 
 @dataclass(slots=True)

@@ -25,8 +25,8 @@ from moderation.analysis.threads import thread_summary
 from moderation.cache import CachedPipeline, ScoresCache, model_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.errors import InputError, ModerationError, ParseError
-from moderation.flagconfig import flag_settings
-from moderation.model import Article, Comment, Flag, Scores, Thread, build_threads
+from moderation.analysis.settings import flag_settings
+from moderation.schema import Article, Comment, Flag, Scores, Thread, build_threads
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES, read_limited
 from moderation.parse.detect import choose_reader
 from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset

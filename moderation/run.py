@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from moderation.analysis.duplicates import DuplicateIndex
-from moderation.api import (
+from moderation.moderator import (
     ArticleResult,
     CommentResult,
     FileError,
@@ -42,7 +42,7 @@ from moderation.api import (
 )
 from moderation.cache import ScoresCache
 from moderation.errors import ModerationError, ParseError
-from moderation.model import Article
+from moderation.schema import Article
 from moderation.parse import jsonl_stream
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.writers import DATA_FILES, StagedOutputs, remove_stale_temporaries
