@@ -45,7 +45,7 @@ def main() -> int:
             for _ in range(rng.randint(1, 4)):
                 data = mutate(data, rng)
         checks = [(r.name, lambda d, r=r: read_with(r, d, args.timeout)) for r in READERS]
-        checks.append(("comment_jsonl(stream)", lambda d: stream_jsonl(d, args.timeout)))
+        checks.append(("jsonl(stream)", lambda d: stream_jsonl(d, args.timeout)))
         for name, check in checks:
             runs[name] += 1
             try:

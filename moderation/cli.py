@@ -25,11 +25,12 @@ from rich.table import Table
 from rich.text import Text
 
 from moderation.errors import ModerationError
+from moderation.parse.detect import reader_names
 
 if TYPE_CHECKING:
-    from moderation.moderator import FileError
+    from moderation.parse.inputs import FileError
+    from moderation.run import RunResult
     from moderation.schema import Flag
-    from moderation.run import RunSummary
 
 app = typer.Typer(
     name="moderate",
@@ -46,16 +47,30 @@ out = Console()
 err = Console(stderr=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders to read.", show_default=False)]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs (not inside an input folder).")]
 FormatOpt = Annotated[
-    str | None, typer.Option("--format", "-f", help="Input format (default: detected from each file's content).")
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help=f"Input format: {', '.join(reader_names())} (default: detected from each file's content).",
+    ),
+]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option("--overwrite", help="Replace earlier results in --out even when some input could not be read."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the output folder.")]
 
 
 def _fail(exc: ModerationError) -> typer.Exit:
+    """One line on stderr; exit 2 (bad usage), or 1 when a finished run was not published."""
+    from moderation.writers import RunNotPublished
+
+    if isinstance(exc, RunNotPublished):
+        _print_errors(exc.errors)
     err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
+    return typer.Exit(1 if isinstance(exc, RunNotPublished) else 2)
 
 
 @app.command()
@@ -77,6 +92,7 @@ def score(
     max_input_mb: Annotated[
         int, typer.Option("--max-input-mb", min=1, help="Refuse page/export files larger than this (JSONL streams).")
     ] = 256,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Parse, score and flag comments; write JSONL, run.json and report.html into --out.
 
@@ -85,6 +101,7 @@ def score(
     """
     from moderation.moderator import Moderator
     from moderation.run import RunInterrupted, RunOptions, run
+    from moderation.writers import FolderSink
 
     options = RunOptions(
         format=format,
@@ -98,10 +115,10 @@ def score(
         moderator = Moderator(config if config is not None else preset)
         with _progress(quiet) as progress:
             task = progress.add_task("scoring", total=None, comments=0)
-            summary = run(
-                moderator,
+            result = run(
                 paths,
-                out_dir,
+                moderator,
+                FolderSink(out_dir, overwrite=overwrite),
                 options,
                 progress=lambda p: progress.update(
                     task, completed=p.bytes_done, total=max(p.bytes_total, 1), comments=p.comments_done
@@ -119,34 +136,39 @@ def score(
         raise typer.Exit(130) from None
     except ModerationError as exc:
         raise _fail(exc) from None
-    _print_errors(summary.errors)
+    _print_errors(result.errors)
     if not quiet:
-        _print_articles(summary)
-        _print_flagged(summary, top)
-        missing = summary.provenance["scores_not_produced"]
+        _print_articles(result)
+        _print_flagged(result, top)
+        missing = result.provenance["scores_not_produced"]
         if missing:
-            out.print(f"Preset [bold]{summary.provenance['preset']}[/bold] does not produce: {', '.join(missing)}")
-    out.print(Text(f"Wrote {', '.join(p.name for p in summary.written.values())} to {out_dir}/"), soft_wrap=True)
-    raise typer.Exit(1 if summary.has_fatal_errors else 0)
+            out.print(f"Preset [bold]{result.provenance['preset']}[/bold] does not produce: {', '.join(missing)}")
+    out.print(Text(f"Wrote {', '.join(p.name for p in result.written.values())} to {out_dir}/"), soft_wrap=True)
+    raise typer.Exit(1 if result.has_fatal_errors else 0)
 
 
 @app.command()
-def parse(paths: PathsArg, out_dir: OutOpt = Path("out"), format: FormatOpt = None, quiet: QuietOpt = False) -> None:
+def parse(
+    paths: PathsArg,
+    out_dir: OutOpt = Path("out"),
+    format: FormatOpt = None,
+    quiet: QuietOpt = False,
+    overwrite: OverwriteOpt = False,
+) -> None:
     """Parse pages into articles.jsonl and comments.jsonl (no models)."""
-    from moderation.moderator import Moderator
-    from moderation.writers import write_parsed
+    from moderation.run import RunOptions, run
+    from moderation.writers import FolderSink
 
     try:
-        parsed = Moderator("fast").parse_paths(paths, format=format)
-        written = write_parsed(parsed, out_dir)
+        result = run(paths, None, FolderSink(out_dir, parse_only=True, overwrite=overwrite), RunOptions(format=format))
     except ModerationError as exc:
         raise _fail(exc) from None
-    _print_errors(parsed.errors)
+    _print_errors(result.errors)
     if not quiet:
-        n_comments = sum(len(a.comments) for a in parsed.articles)
-        out.print(f"Read {len(parsed.articles)} articles with {n_comments} comments.")
-    out.print(Text(f"Wrote {', '.join(p.name for p in written.values())} to {out_dir}/"), soft_wrap=True)
-    raise typer.Exit(1 if any(e.fatal for e in parsed.errors) else 0)
+        counts = result.counts
+        out.print(f"Read {counts['documents']} articles with {counts['comments_parsed']} comments.")
+    out.print(Text(f"Wrote {', '.join(p.name for p in result.written.values())} to {out_dir}/"), soft_wrap=True)
+    raise typer.Exit(1 if result.has_fatal_errors else 0)
 
 
 @app.command("eval")
@@ -324,14 +346,14 @@ def _print_errors(errors: list[FileError]) -> None:
         )
 
 
-def _print_articles(summary: RunSummary) -> None:
+def _print_articles(summary: RunResult) -> None:
     counts = summary.counts
     table = Table(title="Articles", title_justify="left")
     table.add_column("article", no_wrap=True, min_width=20)
     table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(10, out.width - 70))
     for column in ("comments", "threads", "flagged", "sentiment"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    for a in summary.articles:
+    for a in summary.article_rows:
         table.add_row(
             Text(a.article_id),
             Text(f"{a.site or '-'}: {a.title or '-'}"[:60]),
@@ -340,10 +362,10 @@ def _print_articles(summary: RunSummary) -> None:
             str(a.flagged),
             "-" if a.sentiment_mean is None else f"{a.sentiment_mean:+.2f}",
         )
-    if summary.articles:
+    if summary.article_rows:
         out.print(table)
-    if counts["documents"] > len(summary.articles):
-        out.print(f"(first {len(summary.articles)} articles listed; all are in articles.jsonl)")
+    if counts["documents"] > len(summary.article_rows):
+        out.print(f"(first {len(summary.article_rows)} articles listed; all are in articles.jsonl)")
     out.print(
         f"{counts['documents']} articles, {counts['comments_parsed']} comments, {counts['comments_flagged']} flagged.",
         highlight=False,
@@ -357,7 +379,7 @@ def _print_articles(summary: RunSummary) -> None:
         )
 
 
-def _print_flagged(summary: RunSummary, top: int) -> None:
+def _print_flagged(summary: RunResult, top: int) -> None:
     flagged = summary.top_flagged  # most severe first
     total = summary.counts["comments_flagged"]
     if not flagged or top <= 0:

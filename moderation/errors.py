@@ -16,6 +16,15 @@ class InputError(ModerationError):
         self.problem = problem
 
 
+class UsageError(ModerationError):
+    """The command or call is wrong before any work starts (missing input, bad format name,
+    an output folder that cannot be used). Nothing has been read or written."""
+
+
+class OutputBusyError(ModerationError):
+    """Another run holds the lock on the output folder."""
+
+
 class ParseError(ModerationError):
     """A document was read but cannot be parsed (empty, binary, wrong encoding, malformed)."""
 

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# Files a run writes into its output folder (run.json marks a finished run).
+OUTPUT_FILES: tuple[str, ...] = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "report.html", "run.json")
+
 # Score names of the output contract. Attributes are single floats in [0, 1];
 # groups are distributions over their classes.
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (

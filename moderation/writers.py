@@ -1,20 +1,239 @@
-"""Write a run's results: JSONL files, run.json and the HTML report, each atomically."""
+"""Sinks for a run's rows (in memory, or an output folder published atomically) and the report writer.
+
+An output folder is never left half-written and never loses an earlier run's results:
+
+- `FolderSink.check` refuses, before anything is read or written (UsageError): an output
+  path that is a file or cannot be created or written, and an output folder that holds an
+  input or lies inside an input folder.
+- `open` takes a lock on the folder (`.moderate.lock`; a second run gets OutputBusyError)
+  and writes every file into a private staging folder `.staging-*` inside it.
+- `finish` renders report.html in the staging folder and renames the files into place,
+  run.json last (its presence marks a finished run). When the folder holds an earlier run
+  and this one could not read some input, the earlier results are kept and RunNotPublished
+  is raised, unless `overwrite`. Files of an earlier run that this run does not produce
+  (threads.jsonl and report.html after `moderate parse`) are removed so the folder holds
+  one consistent set.
+- On any failure (disk full, Ctrl-C, a crash) the staging folder is removed.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from moderation.moderator import ParsedRun, RunResult
+from moderation.errors import ModerationError, OutputBusyError, UsageError
+from moderation.schema import OUTPUT_FILES
 
-OUTPUT_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "report.html", "run.json")
-# What a streaming run stages and publishes together (run.json last); the report follows.
-DATA_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "run.json")
+if TYPE_CHECKING:
+    from moderation.moderator import ArticleResult
+
+LOCK_FILE = ".moderate.lock"
+STAGING_PREFIX = ".staging-"
+SCORE_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl")
+PARSE_FILES = ("articles.jsonl", "comments.jsonl")
+
+
+class RunNotPublished(ModerationError):
+    """The run finished but some input could not be read, and the folder holds an earlier run.
+    `errors`: the run's input errors (FileError), for the caller to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.errors: list[Any] = []
+
+
+class Sink(Protocol):
+    """Where a run's rows go. `out_dir` is None for a sink that writes no folder."""
+
+    out_dir: Path | None
+
+    def check(self, inputs: Sequence[Path]) -> None: ...
+    def open(self) -> None: ...
+    def add(self, result: ArticleResult) -> None: ...
+    def flush(self) -> None: ...
+    def finish(self, record: dict[str, Any], report_comments: int, complete: bool) -> dict[str, Path]: ...
+    def discard(self) -> None: ...
+    def close(self) -> None: ...
+    def results(self) -> list[ArticleResult]: ...
+
+
+class MemorySink:
+    """Keeps every `ArticleResult` (what `Moderator.score_paths` returns)."""
+
+    out_dir: Path | None = None
+
+    def __init__(self) -> None:
+        self._results: list[ArticleResult] = []
+
+    def check(self, inputs: Sequence[Path]) -> None:
+        return None
+
+    def open(self) -> None:
+        self._results = []
+
+    def add(self, result: ArticleResult) -> None:
+        self._results.append(result)
+
+    def flush(self) -> None:
+        return None
+
+    def finish(self, record: dict[str, Any], report_comments: int, complete: bool) -> dict[str, Path]:
+        return {}
+
+    def discard(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def results(self) -> list[ArticleResult]:
+        return self._results
+
+
+class FolderSink:
+    """articles.jsonl, comments.jsonl, threads.jsonl, run.json and report.html in `out_dir`
+    (with `parse_only`: articles.jsonl, comments.jsonl and run.json)."""
+
+    def __init__(self, out_dir: Path, parse_only: bool = False, overwrite: bool = False) -> None:
+        self.out_dir: Path | None = Path(out_dir)
+        self.parse_only = parse_only
+        self.overwrite = overwrite
+        self.names = PARSE_FILES if parse_only else SCORE_FILES
+        self._lock: IO[bytes] | None = None
+        self._staging: Path | None = None
+        self._handles: dict[str, IO[str]] = {}
+
+    @property
+    def folder(self) -> Path:
+        assert self.out_dir is not None
+        return self.out_dir
+
+    def check(self, inputs: Sequence[Path]) -> None:
+        out = self.folder
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"output path {out} is a file, not a folder")
+        existing = out
+        while not existing.exists():
+            if existing.is_symlink():
+                raise UsageError(f"output path {existing} is a dangling symbolic link")
+            existing = existing.parent
+        if not existing.is_dir():
+            raise UsageError(f"cannot create output folder {out}: {existing} is not a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UsageError(f"output folder {out} is not writable")
+        out_r = _resolved(out)
+        for path in inputs:
+            p = _resolved(Path(path))
+            if p == out_r or (p.is_dir() and out_r.is_relative_to(p)):
+                raise UsageError(f"output folder {out} is inside input {path}; choose an output folder outside it")
+            if p.is_relative_to(out_r):
+                raise UsageError(f"output folder {out} holds input {path}; choose another output folder")
+
+    def open(self) -> None:
+        out = self.folder
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            self._lock = (out / LOCK_FILE).open("ab")
+        except OSError as exc:
+            raise UsageError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            self._lock = None
+            raise OutputBusyError(f"another run is writing to {out}; wait for it to finish") from None
+        for stale in out.glob(f"{STAGING_PREFIX}*"):  # left by a killed run (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in out.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        self._staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        for name in self.names:
+            self._handles[name] = (self._staging / name).open("w", encoding="utf-8", newline="\n")
+
+    def add(self, result: ArticleResult) -> None:
+        write = self._handles
+        _write_row(write["articles.jsonl"], result.article_row())
+        for row in result.comments:
+            _write_row(write["comments.jsonl"], row.to_dict())
+        if not self.parse_only:
+            for thread in result.thread_rows():
+                _write_row(write["threads.jsonl"], thread)
+
+    def flush(self) -> None:
+        for handle in self._handles.values():
+            handle.flush()
+
+    def finish(self, record: dict[str, Any], report_comments: int, complete: bool) -> dict[str, Path]:
+        out, staging = self.folder, self._staging
+        assert staging is not None
+        for handle in self._handles.values():
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        if not complete and not self.overwrite and (out / "run.json").exists():
+            raise RunNotPublished(
+                f"some input could not be read, so the earlier results in {out} were kept; "
+                "fix the input or pass --overwrite to replace them"
+            )
+        with (staging / "run.json").open("w", encoding="utf-8", newline="\n") as handle:
+            json.dump(record, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        names = list(self.names)
+        if not self.parse_only:
+            from moderation.report import load_outputs
+
+            rows = load_outputs(staging, max_comments=report_comments)
+            write_report(staging / "report.html", rows.articles, rows.comments, rows.threads, rows.run)
+            names.append("report.html")
+        names.append("run.json")  # last: its presence marks a finished run
+        written: dict[str, Path] = {}
+        for name in names:
+            os.replace(staging / name, out / name)
+            written[name] = out / name
+        for name in OUTPUT_FILES:  # an earlier run's files this run does not produce
+            if name not in written:
+                (out / name).unlink(missing_ok=True)
+        self.discard()
+        return written
+
+    def discard(self) -> None:
+        for handle in self._handles.values():
+            if not handle.closed:
+                handle.close()
+        self._handles.clear()
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+
+    def close(self) -> None:
+        self.discard()
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
+
+    def results(self) -> list[ArticleResult]:
+        return []
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
+def _write_row(handle: IO[str], row: dict[str, Any]) -> None:
+    handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False))
+    handle.write("\n")
 
 
 @contextmanager
@@ -33,56 +252,6 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
         raise
 
 
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    n = 0
-    with atomic_open(path) as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False))
-            handle.write("\n")
-            n += 1
-    return n
-
-
-def write_json(path: Path, obj: dict[str, Any]) -> None:
-    with atomic_open(path) as handle:
-        json.dump(obj, handle, ensure_ascii=False, indent=2)
-        handle.write("\n")
-
-
-def write_parsed(parsed: ParsedRun, out_dir: Path) -> dict[str, Path]:
-    """`moderate parse`: articles.jsonl and comments.jsonl without scores."""
-    articles = out_dir / "articles.jsonl"
-    comments = out_dir / "comments.jsonl"
-    write_jsonl(articles, (a.to_dict() for a in parsed.articles))
-    write_jsonl(comments, (c.to_dict() for a in parsed.articles for c in a.comments))
-    return {"articles": articles, "comments": comments}
-
-
-def write_run(run: RunResult, out_dir: Path) -> dict[str, Path]:
-    """`moderate score`: every file of the output contract; the report is rendered from the same rows."""
-    paths = {name: out_dir / name for name in OUTPUT_FILES}
-    article_rows = [a.article_row() for a in run.articles]
-    comment_rows = [c.to_dict() for c in run.comments]
-    thread_rows = [row for a in run.articles for row in a.thread_rows()]
-    write_jsonl(paths["articles.jsonl"], article_rows)
-    n_written = write_jsonl(paths["comments.jsonl"], comment_rows)
-    write_jsonl(paths["threads.jsonl"], thread_rows)
-    counts = {**run.counts(), "comments_written": n_written}
-    run_row = {
-        **run.provenance,
-        "inputs": [i.to_dict() for i in run.inputs],
-        "counts": counts,
-        "timings": {k: round(v, 3) for k, v in run.timings.items()},
-        "errors": [e.to_dict() for e in run.errors],
-        "problems": [
-            {"article_id": a.article.article_id, **p.to_dict()} for a in run.articles for p in a.article.problems
-        ],
-    }
-    write_json(paths["run.json"], run_row)
-    write_report(paths["report.html"], article_rows, comment_rows, thread_rows, run_row)
-    return paths
-
-
 def write_report(
     path: Path,
     articles: list[dict[str, Any]],
@@ -96,64 +265,3 @@ def write_report(
     with atomic_open(path) as handle:
         handle.write(render_report(articles, comments, threads, run))
     return path
-
-
-class StagedOutputs:
-    """Output files written incrementally into temporary files, renamed into place together.
-
-    Until `publish()`, only hidden `.<name>.*.tmp` files exist, so a killed run never
-    leaves a half-written file under a final name. `publish()` renames run.json last:
-    its presence marks a finished run. `discard()` removes the temporary files.
-    """
-
-    def __init__(self, out_dir: Path, names: Iterable[str]) -> None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        self.out_dir = out_dir
-        self._tmp: dict[str, Path] = {}
-        self._handles: dict[str, IO[str]] = {}
-        for name in names:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            self._tmp[name] = Path(tmp)
-            self._handles[name] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-
-    def handle(self, name: str) -> IO[str]:
-        return self._handles[name]
-
-    def write_row(self, name: str, row: dict[str, Any]) -> None:
-        handle = self._handles[name]
-        handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False))
-        handle.write("\n")
-
-    def flush(self) -> None:
-        for handle in self._handles.values():
-            handle.flush()
-
-    def publish(self, order: Iterable[str]) -> dict[str, Path]:
-        for handle in self._handles.values():
-            handle.flush()
-            os.fsync(handle.fileno())
-            handle.close()
-        final: dict[str, Path] = {}
-        for name in order:
-            final[name] = self.out_dir / name
-            os.replace(self._tmp.pop(name), final[name])
-        self.discard()
-        return final
-
-    def discard(self) -> None:
-        for handle in self._handles.values():
-            if not handle.closed:
-                handle.close()
-        for tmp in self._tmp.values():
-            tmp.unlink(missing_ok=True)
-        self._tmp.clear()
-
-
-def remove_stale_temporaries(out_dir: Path, names: Iterable[str] = OUTPUT_FILES) -> int:
-    """Delete `.<name>.*.tmp` files a killed run left in `out_dir`; how many were removed."""
-    removed = 0
-    for name in names:
-        for stale in out_dir.glob(f".{name}.*.tmp"):
-            stale.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from moderation.errors import ParseError
-from moderation.schema import Article
-from moderation.parse import jsonl_stream
+from moderation.parse import jsonl
 from moderation.parse.base import Reader
+from moderation.schema import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 _PROSE = "A body paragraph that is long enough to count as prose, surely."
@@ -62,10 +62,10 @@ def read_with(reader: Reader, data: bytes, seconds: float = 10.0) -> list[Articl
 
 def stream_jsonl(data: bytes, seconds: float = 10.0, max_line_bytes: int = 1 << 20) -> list[Article] | ParseError:
     """The streaming JSONL reader over `data`, with the same contract as `read_with`."""
-    stats = jsonl_stream.JsonlStats()
+    stats = jsonl.JsonlStats()
     with time_limit(seconds):
         try:
-            articles = list(jsonl_stream.iter_articles(io.BytesIO(data), "fuzz-input", stats, max_line_bytes))
+            articles = list(jsonl.iter_articles(io.BytesIO(data), "fuzz-input", stats, max_line_bytes))
         except ParseError as exc:
             return exc
     parsed = sum(len(a.comments) for a in articles)

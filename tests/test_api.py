@@ -48,7 +48,7 @@ def test_score_paths(fast):
     run = fast.score_paths([SEEDS])
     assert [len(a.comments) for a in run.articles] == [0, 0, 0, 0, 19]
     assert all(isinstance(c, CommentResult) for c in run.comments)
-    assert run.counts()["comments_scored"] == 19
+    assert run.counts["comments_scored"] == 19
     assert not run.has_fatal_errors
 
 

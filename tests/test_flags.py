@@ -9,10 +9,10 @@ import pytest
 from moderation.analysis.contacts import find_contacts, find_links
 from moderation.analysis.duplicates import DuplicateIndex, DuplicateSettings, exact_key, jaccard, shingles
 from moderation.analysis.flags import FlagSettings, escalation_flag, flag_comments, severity
+from moderation.analysis.settings import flag_settings
 from moderation.analysis.words import WordMatcher, parse_wordlist, skeleton
 from moderation.config import load_preset
 from moderation.errors import ConfigError
-from moderation.analysis.settings import flag_settings
 from moderation.schema import Comment, Flag, Scores, build_threads
 
 WORDS = WordMatcher(["fuck", "ass", "shit", "cunt", "son of a bitch"])

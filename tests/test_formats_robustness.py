@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation.errors import ParseError
-from moderation.schema import Article
 from moderation.parse.detect import READERS, choose_reader
+from moderation.schema import Article
 from tests.formats_helpers import fixture
 
 PREFIXES = [

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from moderation.schema import check_comments
 from moderation.parse.text_page import parse_page
+from moderation.schema import check_comments
 from moderation.textnorm import clean_spaces
 from tests.conftest import FIXTURES, SEEDS
 

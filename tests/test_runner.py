@@ -19,7 +19,7 @@ from moderation.moderator import Moderator
 from moderation.run import RunInterrupted, RunOptions, run
 from moderation.scoring.base import ModelInfo, TextBatch
 from moderation.scoring.pipeline import ScoringPipeline
-from moderation.writers import write_run
+from moderation.writers import FolderSink
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
 JSONL_OUTPUTS = ("articles.jsonl", "comments.jsonl", "threads.jsonl")
@@ -60,18 +60,25 @@ def fixture_inputs() -> list[Path]:
 
 @pytest.mark.parametrize("path", fixture_inputs(), ids=lambda p: p.name)
 def test_every_fixture_conserves_comments(fast, path, tmp_path):
-    summary = run(fast, [path], tmp_path, RunOptions(use_cache=False))
+    summary = run([path], fast, FolderSink(tmp_path), RunOptions(use_cache=False))
     counts = assert_conserved(tmp_path)
     assert counts == summary.counts
-    parsed = fast.parse_paths([path])
-    assert counts["comments_parsed"] == sum(len(a.comments) for a in parsed.articles)
+    parsed = run([path], None)
+    assert (
+        counts["comments_parsed"] == parsed.counts["comments_parsed"] == sum(len(a.comments) for a in parsed.articles)
+    )
 
 
 def test_streaming_outputs_match_the_in_memory_api(fast, tmp_path):
-    run(fast, [SEEDS], tmp_path / "stream", RunOptions(chunk_comments=5, use_cache=False))
-    write_run(fast.score_paths([SEEDS]), tmp_path / "memory")
+    run([SEEDS], fast, FolderSink(tmp_path / "stream"), RunOptions(chunk_comments=5, use_cache=False))
+    memory = fast.score_paths([SEEDS])
+    in_memory = {
+        "articles.jsonl": [a.article_row() for a in memory.articles],
+        "comments.jsonl": [c.to_dict() for c in memory.comments],
+        "threads.jsonl": [t for a in memory.articles for t in a.thread_rows()],
+    }
     for name in JSONL_OUTPUTS:
-        assert (tmp_path / "stream" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes()
+        assert lines(tmp_path / "stream" / name) == in_memory[name]
     assert_conserved(tmp_path / "stream")
 
 
@@ -86,7 +93,7 @@ def test_jsonl_with_bad_lines_and_a_split_article(fast, tmp_path):
         {"no": "article id"},
     ]
     src.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    run(fast, [src], tmp_path / "out", RunOptions(use_cache=False))
+    run([src], fast, FolderSink(tmp_path / "out"), RunOptions(use_cache=False))
     counts = assert_conserved(tmp_path / "out")
     assert counts["comments_read"] == 6 and counts["comments_rejected"] == 2 and counts["comments_parsed"] == 4
     articles = lines(tmp_path / "out" / "articles.jsonl")
@@ -96,7 +103,7 @@ def test_jsonl_with_bad_lines_and_a_split_article(fast, tmp_path):
     assert comments[1]["parent_id"] == "a#1" and comments[1]["depth"] == 1 and comments[1]["flagged"]
     run_json = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert run_json["problems_by_kind"]["rejected_line"] == 2
-    assert run_json["inputs"][0]["format"] == "comment_jsonl"
+    assert run_json["inputs"][0]["format"] == "jsonl"
 
 
 class _Exploding:
@@ -116,12 +123,12 @@ class _Exploding:
 
 def test_a_failing_scorer_marks_only_the_failing_comments(tmp_path):
     mod = Moderator("fast")
-    mod.__dict__["scoring_pipeline"] = ScoringPipeline([_Exploding()], batch_size=8)
+    mod._pipeline = ScoringPipeline([_Exploding()], batch_size=8)
     src = tmp_path / "in.jsonl"
     texts = [f"ordinary comment {i}" for i in range(20)]
     texts[3] = texts[11] = "this one goes BOOM"
     src.write_text("".join(json.dumps({"article_id": "a", "text": t}) + "\n" for t in texts), encoding="utf-8")
-    run(mod, [src], tmp_path / "out", RunOptions())
+    run([src], mod, FolderSink(tmp_path / "out"), RunOptions())
     counts = assert_conserved(tmp_path / "out")
     assert counts["comments_failed"] == 2 and counts["comments_scored"] == 18
     comments = lines(tmp_path / "out" / "comments.jsonl")
@@ -129,7 +136,7 @@ def test_a_failing_scorer_marks_only_the_failing_comments(tmp_path):
     assert comments[3]["score_error"] == "RuntimeError: cannot score this"
     assert comments[3]["scores"] == {} and comments[4]["scores"] == {"toxicity": 0.25}
     # Failed scores are not cached: a re-run tries them again, the others come from the cache.
-    run(mod, [src], tmp_path / "out", RunOptions())
+    run([src], mod, FolderSink(tmp_path / "out"), RunOptions())
     counts = assert_conserved(tmp_path / "out")
     assert counts["from_cache"] == 18 and counts["scored_fresh"] == 2
 
@@ -146,11 +153,11 @@ def test_ctrl_c_leaves_no_output_and_keeps_the_finished_chunks(fast, tmp_path):
 
     out = tmp_path / "out"
     with pytest.raises(RunInterrupted) as info:
-        run(fast, [src], out, RunOptions(chunk_comments=100), progress=interrupt_after_two_chunks)
+        run([src], fast, FolderSink(out), RunOptions(chunk_comments=100), progress=interrupt_after_two_chunks)
     # Ctrl-C came after the second chunk was written and committed: both chunks are saved.
     assert info.value.comments_saved == calls[1].comments_done > calls[0].comments_done > 0
-    assert sorted(p.name for p in out.iterdir()) == [".cache"]  # no final file, no temporary left
-    summary = run(fast, [src], out, RunOptions(chunk_comments=100))
+    assert sorted(p.name for p in out.iterdir()) == [".cache", ".moderate.lock"]  # no output, no staging left
+    summary = run([src], fast, FolderSink(out), RunOptions(chunk_comments=100))
     assert summary.counts["from_cache"] >= info.value.comments_saved
     assert summary.counts["scored_fresh"] == 600 - summary.counts["from_cache"]
 
@@ -158,7 +165,7 @@ def test_ctrl_c_leaves_no_output_and_keeps_the_finished_chunks(fast, tmp_path):
 def test_top_flagged_is_bounded_and_ordered(fast, tmp_path):
     src = tmp_path / "in.jsonl"
     write_comments(src, 3000, seed=5)
-    summary = run(fast, [src], tmp_path / "out", RunOptions(top_flagged=7, use_cache=False))
+    summary = run([src], fast, FolderSink(tmp_path / "out"), RunOptions(top_flagged=7, use_cache=False))
     flagged = [r for r in lines(tmp_path / "out" / "comments.jsonl") if r["flagged"]]
     assert summary.counts["comments_flagged"] == len(flagged) > 7
     best = sorted(flagged, key=lambda r: -r["severity"])[:7]  # stable: earlier comments win ties
@@ -196,7 +203,7 @@ def test_killed_run_resumes_to_byte_identical_outputs(tmp_path):
     rows_at_kill = _cache_rows(cache)
     assert 0 < rows_at_kill < 8000
     leftovers = sorted(p.name for p in killed.iterdir() if p.name != ".cache")
-    assert all(name.startswith(".") and name.endswith(".tmp") for name in leftovers), leftovers
+    assert all(name.startswith((".staging-", ".moderate.lock")) for name in leftovers), leftovers
     assert not (killed / "run.json").exists()
 
     resumed = subprocess.run(_score_cmd(src, killed), env=env, cwd=ROOT, capture_output=True, text=True)
@@ -206,7 +213,7 @@ def test_killed_run_resumes_to_byte_identical_outputs(tmp_path):
     assert full.returncode == 0, full.stderr
     for name in JSONL_OUTPUTS:
         assert (killed / name).read_bytes() == (whole / name).read_bytes(), name
-    assert not [p for p in killed.iterdir() if p.name.endswith(".tmp")]  # stale temporaries cleaned up
+    assert not [p for p in killed.iterdir() if p.name.startswith(".staging-")]  # stale staging cleaned up
     resumed_counts = assert_conserved(killed)
     whole_counts = assert_conserved(whole)
     assert resumed_counts["from_cache"] >= rows_at_kill > 0
@@ -220,7 +227,7 @@ def test_report_of_a_large_run_is_a_bounded_view_of_the_most_severe_threads(fast
     src = tmp_path / "in.jsonl"
     write_comments(src, 3000, seed=7)
     out = tmp_path / "out"
-    run(fast, [src], out, RunOptions(use_cache=False, report_comments=200))
+    run([src], fast, FolderSink(out), RunOptions(use_cache=False, report_comments=200))
     everything = load_outputs(out)
     view = load_outputs(out, max_comments=200)
     assert len(everything.comments) == 3000

@@ -10,7 +10,7 @@ format maps ids and reports integrity problems the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,6 +100,25 @@ def assemble_comments(article: Article, records: Sequence[RawComment]) -> Articl
     build_threads(comments)
     article.problems.extend(problems)
     article.problems.extend(check_comments(comments))
+    return article
+
+
+def rename_article(article: Article, new_id: str) -> Article:
+    """Give `article` (already assembled) the id `new_id`: every comment id, parent id, thread id
+    and problem reference follows, so ids stay `<article_id>#<n>` and unique by construction."""
+    old_ids = {c.comment_id: f"{new_id}#{c.position}" for c in article.comments}
+    for comment in article.comments:
+        comment.article_id = new_id
+        comment.comment_id = old_ids[comment.comment_id]
+        if comment.parent_id is not None:
+            comment.parent_id = old_ids.get(comment.parent_id, comment.parent_id)
+        if comment.thread_id is not None:
+            comment.thread_id = old_ids.get(comment.thread_id, comment.thread_id)
+    article.problems = [
+        replace(p, comment_id=old_ids.get(p.comment_id, p.comment_id)) if p.comment_id is not None else p
+        for p in article.problems
+    ]
+    article.article_id = new_id
     return article
 
 

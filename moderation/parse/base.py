@@ -7,7 +7,7 @@ None. Readers never import torch or the scorers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,9 @@ DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
 ReadFunction = Callable[[bytes, str | None, str], list[Article]]
 # How sure a reader is that it can read these bytes: 0 = not at all, 1 = certain.
 SniffFunction = Callable[[bytes, str | None], float]
+# Streaming readers also read from a binary line source (anything with `readline(size)`):
+# (source, path) -> articles one at a time, in bounded memory.
+StreamFunction = Callable[..., Iterator[Article]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class Reader:
     description: str
     sniff: SniffFunction
     read: ReadFunction
+    stream: StreamFunction | None = None
 
 
 def decode_text(data: bytes, path: str | None) -> str:

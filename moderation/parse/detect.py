@@ -6,7 +6,7 @@ reader comes last: it is the fallback for text that no structured format claims.
 
 from __future__ import annotations
 
-from moderation.errors import ParseError
+from moderation.errors import ParseError, UsageError
 from moderation.parse import disqus, globe_mail, html_page, jsonl, reddit, text_page, wordpress
 from moderation.parse.base import Reader, decode_text
 
@@ -25,6 +25,12 @@ MIN_CONFIDENCE = 0.3  # a structured reader must be at least this sure to take a
 
 def reader_names() -> list[str]:
     return [r.name for r in READERS]
+
+
+def check_format(format: str | None) -> None:
+    """UsageError unless `format` is None (detect) or the name of a reader."""
+    if format is not None and format not in reader_names():
+        raise UsageError(f"unknown format {format!r}; known formats: {', '.join(reader_names())}")
 
 
 def choose_reader(data: bytes, path: str | None, format: str | None = None) -> Reader:

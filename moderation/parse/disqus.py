@@ -11,10 +11,10 @@ from __future__ import annotations
 from lxml import etree
 
 from moderation.errors import ParseError
-from moderation.schema import Article, Problem
-from moderation.parse.base import Reader
 from moderation.parse.assemble import RawComment, assemble_comments, text_from_html
+from moderation.parse.base import Reader
 from moderation.parse.xml_tools import attribute, child, child_text, element_span, local_name, parse_xml
+from moderation.schema import Article, Problem
 
 FORMAT = "disqus"
 NAMESPACE_MARKERS: tuple[bytes, ...] = (b"http://disqus.com", b"disqus-internals")

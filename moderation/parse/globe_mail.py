@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from moderation.errors import ParseError
-from moderation.schema import Article
+from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch, text_from_html
 from moderation.parse.base import Reader
 from moderation.parse.json_tools import load_json
-from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch, text_from_html
+from moderation.schema import Article
 
 FORMAT = "globe_mail"
 # Comment fields copied into Comment.extra when present.

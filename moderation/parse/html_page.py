@@ -18,10 +18,10 @@ import lxml.html
 from lxml import etree
 
 from moderation.errors import ParseError
-from moderation.schema import Article, Problem, SourceSpan
 from moderation.parse import html_patterns as pat
-from moderation.parse.base import Reader
 from moderation.parse.assemble import RawComment, assemble_comments, clean_text
+from moderation.parse.base import Reader
+from moderation.schema import Article, Problem, SourceSpan
 
 FORMAT = "html_page"
 SNIFF_MARKERS: tuple[tuple[bytes, float], ...] = (

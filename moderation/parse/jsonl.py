@@ -1,95 +1,258 @@
-"""The project's own JSONL comment format: one JSON object per line, one comment each.
+"""The project's JSONL comment format, read as a stream: one JSON object per line, one comment each.
 
-Fields: `article_id`, `comment_id`, `parent_id` (null or missing for top-level), `author`,
-`text`, optional `timestamp` (ISO 8601 text). Comments are grouped by `article_id` (one
-Article per value, in order of first appearance); `comment_id`/`parent_id` are the file's
-own ids, kept as `external_id`. Blank lines are skipped. See docs/formats.md.
+Fields: `article_id` and `text` (required), `comment_id`, `parent_id` (null or missing for
+top-level), `author`, `timestamp` (ISO 8601 text). The file's own ids are kept as
+`external_id`; `parent_id` is resolved within the article and `reply_to_author` names the
+parent's author. This is the only JSONL reader: `moderate parse`, `moderate score` and the
+API all read JSONL through `iter_articles` (whole-file `read` wraps it). The whole file is
+never held in memory: lines are read one by one and grouped into articles by *consecutive*
+`article_id`.
+
+Contiguity: an article's comments must be contiguous in the file. When an `article_id`
+that was already closed appears again further down, the new run of lines is NOT merged
+with the earlier one (that would need the whole file in memory) and is NOT dropped: it
+becomes a new article part with id `<article_id>~part<k>` and a `split_article` problem
+saying where it was split. Sort the file by article_id to avoid this.
+
+A line that cannot become a comment (invalid JSON, not an object, no usable text, longer
+than `max_line_bytes`) is counted in `JsonlStats.rejected` and reported as a
+`rejected_line` problem (with its line number) on the article being read; it is never
+silently skipped, and it never costs the other lines of the file.
 """
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from moderation.errors import ParseError
-from moderation.schema import Article, SourceSpan
-from moderation.parse.base import Reader, decode_text
-from moderation.parse.assemble import RawComment, assemble_comments
+from moderation.parse.base import Reader
+from moderation.schema import Article, Comment, Problem, SourceSpan, build_threads, check_comments
 
 FORMAT = "jsonl"
-REQUIRED_FIELDS: tuple[str, ...] = ("article_id", "comment_id", "text")
-OPTIONAL_TEXT_FIELDS: tuple[str, ...] = ("parent_id", "author", "timestamp")
+DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+_SNIFF_BYTES = 1 << 16
+_SNIFF_LINES = 20
 
 
-def _field_text(obj: dict[str, Any], key: str, path: str | None, line: int) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ParseError(path, f"line {line}: field {key!r} must be text or a number, not {type(value).__name__}")
-    return str(value)
+class LineSource(Protocol):
+    """Anything with a binary `readline(size)`: an open file, BytesIO, a hashing wrapper."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
 
 
-def _parse_line(raw: str, path: str | None, line: int) -> dict[str, Any]:
-    try:
-        obj = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ParseError(path, f"line {line}: invalid JSON ({exc})") from None
-    if not isinstance(obj, dict):
-        raise ParseError(path, f"line {line}: expected a JSON object, got {type(obj).__name__}")
-    missing = [k for k in REQUIRED_FIELDS if obj.get(k) is None]
-    if missing:
-        raise ParseError(path, f"line {line}: missing field(s) {', '.join(missing)}")
-    return obj
+@dataclass(slots=True)
+class JsonlStats:
+    """Running counts of one file: lines read, comments made, lines rejected, bytes consumed."""
 
-
-def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
-    text = decode_text(data, path)
-    groups: dict[str, list[RawComment]] = {}
-    for line_no, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        obj = _parse_line(raw, path, line_no)
-        values = {k: _field_text(obj, k, path, line_no) for k in (*REQUIRED_FIELDS, *OPTIONAL_TEXT_FIELDS)}
-        group = groups.setdefault(values["article_id"] or "", [])
-        group.append(
-            RawComment(
-                external_id=values["comment_id"],
-                author=values["author"],
-                text=values["text"] or "",
-                parent_external_id=values["parent_id"],
-                timestamp=values["timestamp"],
-                source=SourceSpan(path, line_start=line_no, line_end=line_no),
-            )
-        )
-    if not groups:
-        raise ParseError(path, "no comment lines")
-    return [
-        assemble_comments(Article(article_id=aid, source_path=path, format=FORMAT), records)
-        for aid, records in groups.items()
-    ]
+    lines: int = 0
+    comments: int = 0
+    rejected: int = 0
+    bytes_read: int = 0
+    split_articles: int = 0
+    seen_ids: set[str] = field(default_factory=set)  # article ids (one short string per article)
 
 
 def sniff(data: bytes, path: str | None) -> float:
-    head = data[:65536].decode("utf-8", errors="replace").lstrip("\ufeff")
-    lines = [ln for ln in head.splitlines() if ln.strip()][:5]
-    if not lines:
-        return 0.0
-    checked = lines[:-1] if len(lines) > 1 and len(head) == 65536 else lines  # last line may be cut off
-    for raw in checked:
+    """How sure we are that `data` is comment JSONL: judged on up to 20 non-blank lines, so one
+    broken line (even the first) does not decide it; at least half must be comment objects."""
+    head = data[:_SNIFF_BYTES]
+    lines = [ln for ln in head.splitlines() if ln.strip()]
+    if len(head) == _SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut off
+    lines = lines[:_SNIFF_LINES]
+    good = 0
+    for raw in lines:
         try:
-            obj = json.loads(raw)
-        except (json.JSONDecodeError, RecursionError):
-            return 0.0
-        if not isinstance(obj, dict) or any(k not in obj for k in REQUIRED_FIELDS):
-            return 0.0
-    return 0.95 if path is None or Path(path).suffix.lower() in (".jsonl", ".ndjson") else 0.9
+            _row(raw)
+        except ValueError:
+            continue
+        good += 1
+    if not good or good * 2 < len(lines):
+        return 0.0
+    suffix = Path(path).suffix.lower() if path else ""
+    return 0.95 if suffix in (".jsonl", ".ndjson") or path is None else 0.9
+
+
+def read(data: bytes, path: str | None, article_id: str = "") -> list[Article]:
+    """Every article of a JSONL file held in memory (the same reader as the stream).
+
+    `article_id` is unused: each line names its own article."""
+    articles = list(iter_articles(io.BytesIO(data), path))
+    if not articles:
+        raise ParseError(path, "no comment lines")
+    return articles
+
+
+def iter_articles(
+    handle: LineSource,
+    path: str | None,
+    stats: JsonlStats | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Iterator[Article]:
+    """Articles of a comment-JSONL stream, in file order, one at a time."""
+    stats = stats if stats is not None else JsonlStats()
+    current: _Draft | None = None
+    line_no = 0
+    while True:
+        raw = handle.readline(max_line_bytes + 1)
+        if not raw:
+            break
+        line_no += 1
+        start = stats.bytes_read
+        stats.bytes_read += len(raw)
+        if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+            # Swallow the rest of an over-long line without holding it.
+            while raw and not raw.endswith(b"\n"):
+                raw = handle.readline(max_line_bytes + 1)
+                stats.bytes_read += len(raw)
+            stats.lines += 1
+            stats.rejected += 1
+            current = current if current is not None else _Draft(None, path)
+            _reject(current, line_no, f"line longer than {max_line_bytes} bytes")
+            continue
+        if not raw.strip():
+            continue
+        stats.lines += 1
+        try:
+            row = _row(raw)
+        except ValueError as exc:
+            stats.rejected += 1
+            if current is None:
+                current = _Draft(None, path)
+            _reject(current, line_no, str(exc))
+            continue
+        article_id = row["article_id"]
+        if current is None or current.article_id != article_id:
+            if current is not None and current.article_id is not None:
+                yield current.finish()
+                current = None
+            current = _open(article_id, path, stats, current)
+        current.add(row, line_no, start, stats.bytes_read)
+        stats.comments += 1
+    if current is not None and (current.comments or current.problems):
+        yield current.finish()
+
+
+def _open(article_id: str, path: str | None, stats: JsonlStats, previous: _Draft | None) -> _Draft:
+    carried = previous.problems if previous is not None and previous.article_id is None else []
+    if article_id in stats.seen_ids:
+        stats.split_articles += 1
+        part = 2
+        while f"{article_id}~part{part}" in stats.seen_ids:
+            part += 1
+        draft = _Draft(f"{article_id}~part{part}", path)
+        draft.problems.append(
+            Problem(
+                "split_article",
+                f"article {article_id!r} appears again after other articles; its comments must be "
+                f"contiguous: read as a separate part {draft.article_id!r}",
+            )
+        )
+    else:
+        draft = _Draft(article_id, path)
+    draft.problems[:0] = carried
+    stats.seen_ids.add(article_id)
+    if draft.article_id is not None:
+        stats.seen_ids.add(draft.article_id)
+    return draft
+
+
+def _reject(draft: _Draft, line_no: int, problem: str) -> None:
+    draft.problems.append(Problem("rejected_line", problem, line=line_no))
+
+
+def _row(raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (invalid byte at offset {exc.start})") from None
+    try:
+        row = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if not isinstance(row, dict):
+        raise ValueError("not a JSON object")
+    article_id = row.get("article_id")
+    if not isinstance(article_id, str | int) or isinstance(article_id, bool) or str(article_id) == "":
+        raise ValueError("no article_id")
+    text_value = row.get("text")
+    if not isinstance(text_value, str):
+        raise ValueError("no text (must be a string)")
+    row["article_id"] = str(article_id)
+    return row
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    text = str(value)
+    return text or None
+
+
+class _Draft:
+    __slots__ = ("_external", "article_id", "comments", "path", "problems")
+
+    def __init__(self, article_id: str | None, path: str | None) -> None:
+        self.article_id = article_id
+        self.path = path
+        self.comments: list[Comment] = []
+        self.problems: list[Problem] = []
+        self._external: dict[str, str] = {}
+
+    def add(self, row: dict[str, Any], line_no: int, byte_start: int, byte_end: int) -> None:
+        assert self.article_id is not None
+        n = len(self.comments) + 1
+        comment_id = f"{self.article_id}#{n}"
+        external = _opt_str(row.get("comment_id"))
+        if external is not None:
+            self._external.setdefault(external, comment_id)
+        self.comments.append(
+            Comment(
+                comment_id=comment_id,
+                article_id=self.article_id,
+                position=n,
+                author=_opt_str(row.get("author")),
+                text=row["text"],
+                parent_id=_opt_str(row.get("parent_id")),  # external for now; resolved in finish()
+                source=SourceSpan(self.path, line_no, line_no, byte_start, byte_end),
+                timestamp=_opt_str(row.get("timestamp")),
+                external_id=external,
+            )
+        )
+
+    def finish(self) -> Article:
+        if self.article_id is None:
+            raise ParseError(self.path, "no line of the file could be read as a comment")
+        authors = {c.comment_id: c.author for c in self.comments}
+        for comment in self.comments:
+            if comment.parent_id is not None:
+                resolved = self._external.get(comment.parent_id)
+                if resolved is None:
+                    self.problems.append(
+                        Problem("orphan", f"parent {comment.parent_id!r} not found", comment.comment_id)
+                    )
+                else:
+                    comment.reply_to_author = authors[resolved]
+                comment.parent_id = resolved
+        article = Article(article_id=self.article_id, source_path=self.path, format=FORMAT)
+        article.comments = self.comments
+        article.problems = self.problems
+        build_threads(article.comments)
+        article.problems.extend(p for p in check_comments(article.comments) if p.kind != "orphan")
+        return article
 
 
 READER = Reader(
     name=FORMAT,
-    description="JSON Lines, one comment per line: article_id, comment_id, parent_id, author, text, timestamp",
+    description="JSON Lines, one comment per line: article_id, text; optional comment_id, parent_id, author, timestamp",
     sniff=sniff,
     read=read,
+    stream=iter_articles,
 )

@@ -16,10 +16,10 @@ import re
 from typing import Any
 
 from moderation.errors import ParseError
-from moderation.schema import Article, Problem
+from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch
 from moderation.parse.base import Reader
 from moderation.parse.json_tools import load_json
-from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch
+from moderation.schema import Article, Problem
 
 FORMAT = "reddit"
 REMOVED_AUTHORS: tuple[str, ...] = ("[deleted]", "[removed]")

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from moderation.schema import Article, BoilerplateLine, Comment, Problem, SourceSpan, build_threads, check_comments
 from moderation.parse import text_patterns as pat
 from moderation.parse.base import Reader, decode_text
+from moderation.schema import Article, BoilerplateLine, Comment, Problem, SourceSpan, build_threads, check_comments
 from moderation.textnorm import clean_spaces, fold_confusables
 
 

@@ -13,10 +13,10 @@ import re
 from lxml import etree
 
 from moderation.errors import ParseError
-from moderation.schema import Article
-from moderation.parse.base import Reader
 from moderation.parse.assemble import RawComment, assemble_comments, text_from_html
+from moderation.parse.base import Reader
 from moderation.parse.xml_tools import child_text, element_span, local_name, parse_xml
+from moderation.schema import Article
 
 FORMAT = "wordpress"
 WXR_NAMESPACE = re.compile(rb"xmlns:wp=\"https?://wordpress\.org/export/")
