@@ -27,7 +27,6 @@ from moderation.analysis.article import analyse_article
 from moderation.analysis.duplicates import DuplicateIndex
 from moderation.analysis.flags import order_flags, severity, text_flags
 from moderation.analysis.settings import flag_settings
-from moderation.analysis.threads import thread_summary
 from moderation.cache import model_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.schema import Article, Comment, Flag, Scores, Thread, build_threads
@@ -108,11 +107,8 @@ class ArticleResult:
     scored: bool = True  # False in a parse-only run: no scores, flags or rollup
 
     def thread_rows(self) -> list[dict[str, Any]]:
-        if self.thread_figures or not self.threads:
-            return list(self.thread_figures)
-        by_id = {r.comment.comment_id: r.comment for r in self.comments}  # built without analysis: counts only
-        flagged = [r.comment.comment_id for r in self.comments if r.flagged]
-        return [thread_summary(t, by_id, flagged) for t in self.threads]
+        """The lines of threads.jsonl for this article (none in a parse-only run)."""
+        return list(self.thread_figures)
 
     def article_row(self) -> dict[str, Any]:
         """One line of articles.jsonl: the article and (when scored) its `rollup`."""

@@ -83,3 +83,16 @@ def test_a_moderator_pickles_before_and_after_scoring_and_scores_the_same_in_a_c
         from_after = pool.apply(_score_in_child, (after, TEXTS))
     assert here == from_before == from_after
     assert here[0]["flagged"] and not here[1]["flagged"]
+
+
+def test_one_moderator_shared_by_threads_gives_the_same_scores(fast):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"comment {i}: {'you idiot' if i % 3 == 0 else 'thanks, good read'}" for i in range(60)]
+    alone = [r.to_dict() for r in fast.score_texts(texts)]
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda i: [r.to_dict() for r in fast.score_texts(texts[i::4])], range(4)))
+    shared = [None] * len(texts)
+    for i, part in enumerate(parts):
+        shared[i::4] = part
+    assert shared == alone

@@ -251,3 +251,25 @@ def test_library_bad_usage_raises_before_writing(fast, tmp_path):
     with pytest.raises(UsageError):
         run([SEEDS], fast, FolderSink(out), RunOptions(format="pdf"))
     assert not out.exists()
+
+
+def test_two_wxr_items_with_the_same_post_id_keep_their_own_scores(fast, tmp_path):
+    def item(text: str) -> str:
+        return (
+            "<item><title>Post</title><wp:post_id>7</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id>"
+            f"<wp:comment_author>Ann</wp:comment_author><wp:comment_content><![CDATA[{text}]]></wp:comment_content>"
+            "<wp:comment_parent>0</wp:comment_parent></wp:comment></item>"
+        )
+
+    wxr = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.0/">'
+        f"<channel>{item('A kind and thoughtful post, thank you.')}{item('fuck off you stupid shit')}</channel></rss>"
+    )
+    (tmp_path / "blog.xml").write_text(wxr, encoding="utf-8")
+    result = fast.score_paths([tmp_path / "blog.xml"])
+    assert result.inputs[0].format == "wordpress"
+    assert [a.article.article_id for a in result.articles] == ["blog:7", "blog:7~2"]
+    assert [c.comment.comment_id for c in result.comments] == ["blog:7#1", "blog:7~2#1"]
+    assert [c.flagged for c in result.comments] == [False, True]
+    assert result.inputs[0].article_ids == ("blog:7", "blog:7~2")
+    assert result.articles[1].article.problems[0].kind == "id_collision"

@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from moderation.errors import ParseError
+from moderation.parse.assemble import RawComment, assemble_comments
 from moderation.parse.base import Reader
-from moderation.schema import Article, Comment, Problem, SourceSpan, build_threads, check_comments
+from moderation.schema import Article, Problem, SourceSpan
 
 FORMAT = "jsonl"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -197,56 +198,38 @@ def _opt_str(value: Any) -> str | None:
 
 
 class _Draft:
-    __slots__ = ("_external", "article_id", "comments", "path", "problems")
+    """One article's lines as export records; `finish` assembles them like every export reader."""
+
+    __slots__ = ("article_id", "path", "problems", "records")
 
     def __init__(self, article_id: str | None, path: str | None) -> None:
         self.article_id = article_id
         self.path = path
-        self.comments: list[Comment] = []
+        self.records: list[RawComment] = []
         self.problems: list[Problem] = []
-        self._external: dict[str, str] = {}
+
+    @property
+    def comments(self) -> list[RawComment]:
+        return self.records
 
     def add(self, row: dict[str, Any], line_no: int, byte_start: int, byte_end: int) -> None:
-        assert self.article_id is not None
-        n = len(self.comments) + 1
-        comment_id = f"{self.article_id}#{n}"
-        external = _opt_str(row.get("comment_id"))
-        if external is not None:
-            self._external.setdefault(external, comment_id)
-        self.comments.append(
-            Comment(
-                comment_id=comment_id,
-                article_id=self.article_id,
-                position=n,
+        self.records.append(
+            RawComment(
+                external_id=_opt_str(row.get("comment_id")),
                 author=_opt_str(row.get("author")),
                 text=row["text"],
-                parent_id=_opt_str(row.get("parent_id")),  # external for now; resolved in finish()
-                source=SourceSpan(self.path, line_no, line_no, byte_start, byte_end),
+                parent_external_id=_opt_str(row.get("parent_id")),
                 timestamp=_opt_str(row.get("timestamp")),
-                external_id=external,
+                source=SourceSpan(self.path, line_no, line_no, byte_start, byte_end),
             )
         )
 
     def finish(self) -> Article:
         if self.article_id is None:
             raise ParseError(self.path, "no line of the file could be read as a comment")
-        authors = {c.comment_id: c.author for c in self.comments}
-        for comment in self.comments:
-            if comment.parent_id is not None:
-                resolved = self._external.get(comment.parent_id)
-                if resolved is None:
-                    self.problems.append(
-                        Problem("orphan", f"parent {comment.parent_id!r} not found", comment.comment_id)
-                    )
-                else:
-                    comment.reply_to_author = authors[resolved]
-                comment.parent_id = resolved
         article = Article(article_id=self.article_id, source_path=self.path, format=FORMAT)
-        article.comments = self.comments
         article.problems = self.problems
-        build_threads(article.comments)
-        article.problems.extend(p for p in check_comments(article.comments) if p.kind != "orphan")
-        return article
+        return assemble_comments(article, self.records)
 
 
 READER = Reader(

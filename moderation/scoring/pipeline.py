@@ -21,7 +21,7 @@ from moderation.errors import ConfigError
 from moderation.schema import SCORE_GROUPS, TOXICITY_ATTRIBUTES, Scores, TextSpan
 from moderation.scoring.base import ModelInfo, Scorer, TextBatch
 
-ProgressCallback = Callable[[int, int], None]  # (unique texts done, unique texts in all)
+BatchProgress = Callable[[int, int], None]  # (unique texts done, unique texts in all); runs report `run.Progress`
 
 
 class ScoringPipeline:
@@ -57,7 +57,7 @@ class ScoringPipeline:
         self,
         texts: Sequence[str],
         targets: Sequence[str | None] | None = None,
-        progress: ProgressCallback | None = None,
+        progress: BatchProgress | None = None,
     ) -> list[Scores]:
         """Scores for every text, in input order."""
         target_list: list[str | None] = list(targets) if targets is not None else [None] * len(texts)
