@@ -266,7 +266,6 @@ def report(
     out.print(Text(f"Wrote {path} ({len(rows.comments)} comments, {n_flagged} flagged)."), soft_wrap=True)
 
 
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 exposes it beyond this machine).")] = (

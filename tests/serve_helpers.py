@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from moderation.api import TextResult
-from moderation.model import Scores, TextSpan
+from moderation.moderator import TextResult
+from moderation.schema import Scores, TextSpan
 
 
 @dataclass

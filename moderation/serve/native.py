@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderation.model import Article
-from moderation.parse.records import RawComment, assemble_comments
+from moderation.parse.assemble import RawComment, assemble_comments
+from moderation.schema import Article
 from moderation.serve.errors import bad_request
 
 ARTICLE_FIELDS = ("article_id", "title", "body", "site")
