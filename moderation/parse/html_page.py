@@ -24,14 +24,18 @@ from moderation.parse.base import Reader
 from moderation.schema import Article, Problem, SourceSpan
 
 FORMAT = "html_page"
-SNIFF_MARKERS: tuple[tuple[bytes, float], ...] = (
+# Document markers count anywhere in the first SNIFF_DOCUMENT_BYTES: a saved page may open
+# with junk before <html> (a BOM, blank lines, PHP warnings such as
+# `<br /><b>Deprecated</b>: ...`, comments). Fragment markers only count near the start.
+SNIFF_DOCUMENT_MARKERS: tuple[tuple[bytes, float], ...] = (
     (b"<!doctype html", 0.9),
     (b"<html", 0.9),
     (b"<head", 0.8),
     (b"<body", 0.8),
-    (b"<div", 0.5),
-    (b"<p>", 0.4),
 )
+SNIFF_FRAGMENT_MARKERS: tuple[tuple[bytes, float], ...] = ((b"<div", 0.5), (b"<p>", 0.4))
+SNIFF_DOCUMENT_BYTES = 64 * 1024
+SNIFF_FRAGMENT_BYTES = 4096
 MAX_AUTHOR_CHARS = 80
 
 
@@ -296,8 +300,10 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
 
 
 def sniff(data: bytes, path: str | None) -> float:
-    head = data[:4096].lower()
-    score = max((s for marker, s in SNIFF_MARKERS if marker in head), default=0.0)
+    head = data[:SNIFF_DOCUMENT_BYTES].lower()
+    score = max((s for marker, s in SNIFF_DOCUMENT_MARKERS if marker in head), default=0.0)
+    start = head[:SNIFF_FRAGMENT_BYTES]
+    score = max([score, *(s for marker, s in SNIFF_FRAGMENT_MARKERS if marker in start)])
     if score and path is not None and path.lower().endswith((".html", ".htm", ".xhtml")):
         score = min(1.0, score + 0.05)
     return score
