@@ -24,6 +24,11 @@ TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "profanity",
     "threat",
 )
+PUBLISHED = "published"  # Comment.status of an ordinary comment
+# Statuses whose text is scored: published, and pending (awaiting the platform's own
+# moderation: exactly what a moderator has to decide). Deleted, removed, rejected, spam,
+# hidden and other statuses are kept and counted, never scored or flagged.
+SCORED_STATUSES: tuple[str, ...] = (PUBLISHED, "pending")
 SCORE_GROUPS: dict[str, tuple[str, ...]] = {
     "sentiment": ("negative", "neutral", "positive"),
     "stance": ("support", "deny", "query", "comment"),
@@ -107,7 +112,19 @@ class Comment:
     external_id: str | None = None  # the id the export itself used, when it had one
     thread_id: str | None = None
     depth: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)  # format-specific facts (votes, status, ...)
+    extra: dict[str, Any] = field(default_factory=dict)  # format-specific facts (votes, ...)
+    # `published`, or what the platform says instead (`deleted`, `removed`, `pending`, `spam`,
+    # `rejected`, ...); anything but `published` is never scored, flagged or deduplicated.
+    status: str = "published"
+    placeholder: bool = False  # the text is the platform's stand-in ("[deleted]"), not the author's
+    language: str | None = None  # detected language code (`en`, `de`, ...), set before scoring
+    quote: str | None = None  # quoted parent text, kept apart from the author's own words
+
+    @property
+    def scorable(self) -> bool:
+        """True when the text is the author's and the platform has not taken it down: only
+        such comments are scored, flagged and indexed as duplicates."""
+        return self.status in SCORED_STATUSES and not self.placeholder and bool(self.text.strip())
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -120,7 +137,14 @@ class Comment:
             "thread_id": self.thread_id,
             "depth": self.depth,
             "source": self.source.to_dict() if self.source else None,
+            "status": self.status,
         }
+        if self.placeholder:
+            out["placeholder"] = True
+        if self.language is not None:
+            out["language"] = self.language
+        if self.quote is not None:
+            out["quote"] = self.quote
         if self.timestamp is not None:
             out["timestamp"] = self.timestamp
         if self.external_id is not None:

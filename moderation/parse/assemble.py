@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 
-import lxml.html
-from lxml import etree
-
+from moderation.parse.status import resolve_status
 from moderation.schema import Article, Comment, Problem, SourceSpan, build_threads, check_comments
+
+# Elements whose start and end break paragraphs in `text_from_html`.
+BLOCK_TAGS: frozenset[str] = frozenset(
+    ("p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section")
+)
 
 
 @dataclass(slots=True)
@@ -38,6 +42,8 @@ class RawComment:
     source: SourceSpan | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     reply_to_author: str | None = None  # the name the text says it answers, when it says so
+    status: str | None = None  # the platform's own status, in our vocabulary (see parse/status.py)
+    quote: str | None = None  # quoted parent text, already cut out of `text`
 
 
 def assemble_comments(article: Article, records: Sequence[RawComment]) -> Article:
@@ -54,6 +60,7 @@ def assemble_comments(article: Article, records: Sequence[RawComment]) -> Articl
     problems: list[Problem] = []
     for n, rec in enumerate(records, start=1):
         cid = f"{aid}#{n}"
+        status, placeholder = resolve_status(rec.text, rec.status)
         if rec.external_id is not None:
             if rec.external_id in first_with_external:
                 problems.append(
@@ -76,6 +83,9 @@ def assemble_comments(article: Article, records: Sequence[RawComment]) -> Articl
                 timestamp=rec.timestamp,
                 external_id=rec.external_id,
                 extra=dict(rec.extra),
+                status=status,
+                placeholder=placeholder,
+                quote=rec.quote,
             )
         )
     for comment, rec in zip(comments, records, strict=True):
@@ -138,20 +148,45 @@ def iso_from_epoch(seconds: Any, *, milliseconds: bool = False) -> str | None:
 
 
 def text_from_html(fragment: str | None) -> str:
-    """Plain text of an HTML fragment (paragraphs and <br> become line breaks)."""
+    """Plain text of an HTML fragment (paragraphs and <br> become line breaks).
+
+    Every character of text content is kept, whatever the markup around it: a tokenizer
+    (the standard library's, which builds no tree) has no nesting limit, so text inside
+    hundreds of nested tags, after an entity or inside inline markup is never cut off.
+    Unknown entities stay as written; HTML comments are dropped.
+    """
     if not fragment or not fragment.strip():
         return ""
     if "<" not in fragment and "&" not in fragment:
         return clean_text(fragment)
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return clean_text(fragment)
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for block in root.iter("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"):
-        block.tail = "\n\n" + (block.tail or "")
-    return clean_text(root.text_content())
+    collector = _TextCollector()
+    collector.feed(fragment)
+    collector.close()
+    return clean_text("".join(collector.parts))
+
+
+class _TextCollector(HTMLParser):
+    """Collects text content; <br> as a line break, block elements as paragraph breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
 
 
 def clean_text(text: str | None) -> str:

@@ -13,13 +13,13 @@ from lxml import etree
 from moderation.errors import ParseError
 from moderation.parse.assemble import RawComment, assemble_comments, text_from_html
 from moderation.parse.base import Reader
-from moderation.parse.xml_tools import attribute, child, child_text, element_span, local_name, parse_xml
+from moderation.parse.xml_tools import attribute, child, child_markup, child_text, element_span, local_name, parse_xml
 from moderation.schema import Article, Problem
 
 FORMAT = "disqus"
 NAMESPACE_MARKERS: tuple[bytes, ...] = (b"http://disqus.com", b"disqus-internals")
-# Post flags copied into Comment.extra as booleans.
-POST_FLAGS: tuple[str, ...] = ("isDeleted", "isSpam")
+# Post flags copied into Comment.extra as booleans; a true one sets the comment's status.
+POST_FLAGS: dict[str, str] = {"isDeleted": "deleted", "isSpam": "spam"}
 
 
 def _thread_meta(thread: etree._Element) -> dict[str, str | None]:
@@ -38,21 +38,24 @@ def _post_record(post: etree._Element, path: str | None) -> tuple[str | None, Ra
     if author is not None:
         name = child_text(author, "name") or child_text(author, "username") or None
     extra: dict[str, object] = {}
-    for flag in POST_FLAGS:
+    status: str | None = None
+    for flag, flag_status in POST_FLAGS.items():
         value = child_text(post, flag)
         if value is not None:
             extra[flag] = value.lower() == "true"
-    message = child(post, "message")
+            if extra[flag] and status is None:
+                status = flag_status
     return (
         attribute(thread, "id") if thread is not None else None,
         RawComment(
             external_id=attribute(post, "id"),
             author=name,
-            text=text_from_html(message.text if message is not None else None),
+            text=text_from_html(child_markup(post, "message")),
             parent_external_id=attribute(parent, "id") if parent is not None else None,
             timestamp=child_text(post, "createdAt") or None,
             source=element_span(post, path),
             extra=extra,
+            status=status,
         ),
     )
 

@@ -22,6 +22,7 @@ from moderation.errors import ParseError
 from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch, text_from_html
 from moderation.parse.base import Reader
 from moderation.parse.json_tools import load_json
+from moderation.parse.status import platform_status
 from moderation.schema import Article
 
 FORMAT = "globe_mail"
@@ -70,6 +71,7 @@ def _comment_record(_key: str | None, node: dict[str, Any], parent_index: int | 
         parent_external_id=parent_id if parent_index is None else None,
         timestamp=iso_from_epoch(node.get("timestamp"), milliseconds=True),
         extra={k: node[k] for k in EXTRA_FIELDS if node.get(k) not in (None, "")},
+        status=platform_status(node.get("status")),
     )
 
 

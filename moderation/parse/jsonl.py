@@ -1,7 +1,8 @@
 """The project's JSONL comment format, read as a stream: one JSON object per line, one comment each.
 
 Fields: `article_id` and `text` (required), `comment_id`, `parent_id` (null or missing for
-top-level), `author`, `timestamp` (ISO 8601 text). The file's own ids are kept as
+top-level), `author`, `timestamp` (ISO 8601 text), `status` (the platform's: `published`,
+`deleted`, `removed`, `pending`, `spam`, ...; see parse/status.py). The file's own ids are kept as
 `external_id`; `parent_id` is resolved within the article and `reply_to_author` names the
 parent's author. This is the only JSONL reader: `moderate parse`, `moderate score` and the
 API all read JSONL through `iter_articles` (whole-file `read` wraps it). The whole file is
@@ -32,6 +33,7 @@ from typing import Any, Protocol
 from moderation.errors import ParseError
 from moderation.parse.assemble import RawComment, assemble_comments
 from moderation.parse.base import Reader
+from moderation.parse.status import platform_status
 from moderation.schema import Article, Problem, SourceSpan
 
 FORMAT = "jsonl"
@@ -221,6 +223,7 @@ class _Draft:
                 parent_external_id=_opt_str(row.get("parent_id")),
                 timestamp=_opt_str(row.get("timestamp")),
                 source=SourceSpan(self.path, line_no, line_no, byte_start, byte_end),
+                status=platform_status(_opt_str(row.get("status"))),
             )
         )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from moderation.parse import text_patterns as pat
 from moderation.parse.base import Reader, decode_text
+from moderation.parse.status import resolve_status
 from moderation.schema import Article, BoilerplateLine, Comment, Problem, SourceSpan, build_threads, check_comments
 from moderation.textnorm import clean_spaces, fold_confusables
 
@@ -295,15 +296,19 @@ def _finish_comments(drafts: list[_DraftComment], article_id: str, path: str | N
     comments: list[Comment] = []
     for n, draft in enumerate(drafts, start=1):
         last_line = draft.lines[-1][0] if draft.lines else draft.bullet_line
+        text = _join_paragraphs([t for _, t in draft.lines])
+        status, placeholder = resolve_status(text)
         comments.append(
             Comment(
                 comment_id=f"{article_id}#{n}",
                 article_id=article_id,
                 position=n,
                 author=draft.author,
-                text=_join_paragraphs([t for _, t in draft.lines]),
+                text=text,
                 reply_to_author=draft.reply_to,
                 source=SourceSpan(path, draft.bullet_line, last_line),
+                status=status,
+                placeholder=placeholder,
             )
         )
     for comment in comments:

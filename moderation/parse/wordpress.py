@@ -15,7 +15,8 @@ from lxml import etree
 from moderation.errors import ParseError
 from moderation.parse.assemble import RawComment, assemble_comments, text_from_html
 from moderation.parse.base import Reader
-from moderation.parse.xml_tools import child_text, element_span, local_name, parse_xml
+from moderation.parse.status import platform_status
+from moderation.parse.xml_tools import child_markup, child_text, element_span, local_name, parse_xml
 from moderation.schema import Article
 
 FORMAT = "wordpress"
@@ -28,6 +29,8 @@ EXTRA_FIELDS: tuple[tuple[str, str], ...] = (
     ("comment_author_url", "author_url"),
 )
 NO_PARENT: tuple[str, ...] = ("", "0")
+# wp:comment_approved: 1 approved, 0 held for moderation; "spam" and "trash" as WordPress spells them.
+APPROVED_STATUS: dict[str, str] = {"1": "published", "0": "pending"}
 DATE_SHAPE = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$")
 
 
@@ -47,10 +50,12 @@ def _comment_record(comment: etree._Element, path: str | None) -> RawComment:
         value = child_text(comment, name)
         if value:
             extra[key] = value
+    approved = child_text(comment, "comment_approved")
     return RawComment(
+        status=APPROVED_STATUS.get(approved or "", platform_status(approved) or "published"),
         external_id=child_text(comment, "comment_id") or None,
         author=child_text(comment, "comment_author") or None,
-        text=text_from_html(child_text(comment, "comment_content")),
+        text=text_from_html(child_markup(comment, "comment_content")),
         parent_external_id=None if parent in NO_PARENT or parent is None else parent,
         timestamp=_timestamp(comment),
         source=element_span(comment, path),
@@ -74,7 +79,7 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
         post_type = child_text(item, "post_type")
         if not comments and post_type is not None and post_type not in ARTICLE_POST_TYPES:
             continue
-        body_html = child_text(item, "encoded")  # content:encoded (excerpt:encoded comes later)
+        body_html = child_markup(item, "encoded")  # content:encoded (excerpt:encoded comes later)
         article = Article(
             article_id=f"{article_id}:{_article_key(item, n)}",
             source_path=path,
