@@ -82,6 +82,10 @@ def test_links_and_contacts():
     ]
     assert find_links("http://x.org/a?b=1.")[0].text == "http://x.org/a?b=1"
     assert find_links("example.com/path")[0].text == "example.com/path"
+    assert [m.text for m in find_links("buy at cheap-pills.com or Shop.com or Deals.In/x today")] == [
+        "cheap-pills.com",
+        "Deals.In/x",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -89,6 +93,10 @@ def test_links_and_contacts():
     [
         "e.g. the U.S. and i.e. so",
         "the end.Next one",
+        "a conflict of interest.In fact",  # .in, .it and .no are real country suffixes
+        "never crossed my mind.It was fine",
+        "nobody knows.No one",
+        "see node.js and file.txt",
         "in 2015-2017 some 1,000,000 people",
         "Feb 26 2017 17:45",
         "3.14159",

@@ -1,7 +1,11 @@
 """Links and contact details in comment text (spam signals). Pure functions, no IO.
 
-- links: `http(s)://...`, `www....`, and bare domains with a common top-level domain
-  (`example.com/path`); the TLD list keeps `e.g.`, `U.S.` and `end.Next` out.
+- links: only what is a link, not two sentences glued together (`interest.In`):
+  a URL with a scheme (`https://...`); a `www.` address; a domain followed by a path
+  (`example.com/offer`); or a bare all-lower-case domain under one of a few suffixes that
+  spam uses (`cheap-pills.com`; see BARE_DOMAIN_SUFFIXES). The suffix of every domain must
+  be a public suffix: the `tld` package ships Mozilla's Public Suffix List inside it and
+  never downloads it at run time. `e.g.`, `U.S.`, `end.Next` and `interest.In` are not links.
 - e-mail addresses.
 - phone numbers: 7 to 15 digits written as a phone number: `+` and a country code, or at
   least three digit groups (`555-123-4567`, `(555) 123 4567`), or one run of 10 to 13
@@ -15,20 +19,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Top-level domains that bare domains (without http:// or www.) must end with.
-COMMON_TLDS: tuple[str, ...] = (
-    "com", "org", "net", "info", "biz", "io", "co", "me", "tv", "ly", "gl", "to", "gd", "news",
-    "online", "site", "xyz", "top", "club", "app", "blog", "shop", "edu", "gov", "int",
-    "uk", "de", "fr", "ru", "ua", "us", "eu", "ca", "au", "nz", "in", "cn", "jp", "br", "es",
-    "it", "nl", "pl", "se", "no", "fi", "dk", "ch", "at", "be", "tr", "ir", "sy", "il",
-)  # fmt: skip
+from tld import get_tld
+
+# Public suffixes under which a bare domain (no scheme, no www., no path) counts as a link,
+# and only when written in lower case: a capital after the dot is a sentence (`fine.The`).
+BARE_DOMAIN_SUFFIXES: frozenset[str] = frozenset(
+    ("com", "net", "org", "info", "biz", "io", "ru", "co.uk", "xyz", "top", "online", "site", "shop", "club")
+)
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _PATH = r"(?:[/?#][^\s<>\"')\]]*[^\s<>\"')\].,;:!?])?"
-_URL = re.compile(
-    rf"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
-    rf"|\bwww\.(?:{_LABEL}\.)+[a-z]{{2,24}}\b{_PATH}"
-    rf"|(?<![@\w.-])(?:{_LABEL}\.)+(?:{'|'.join(COMMON_TLDS)})\b(?![.-]?\w){_PATH}",
-    re.IGNORECASE,
+_SCHEME_URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
+_DOMAIN = re.compile(
+    rf"(?<![@\w.-])(?P<host>(?:{_LABEL}\.)+[a-z][a-z0-9-]{{1,23}})(?![\w-]|\.\w)(?P<path>{_PATH})", re.IGNORECASE
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,24}\b", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w+])(?:\+\s?)?\(?\d[\d\s().-]{5,22}\d(?![\w])")
@@ -48,12 +50,25 @@ class Match:
 
 def find_links(text: str) -> list[Match]:
     """URLs and domains, in text order. E-mail domains are not reported as links."""
-    emails = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    return [
-        Match("url", m.group(), m.start(), m.end())
-        for m in _URL.finditer(text)
-        if not any(s <= m.start() < e for s, e in emails)
-    ]
+    taken = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    found: list[Match] = []
+    for m in _SCHEME_URL.finditer(text):
+        found.append(Match("url", m.group(), m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    for m in _DOMAIN.finditer(text):
+        if not any(s <= m.start() < e for s, e in taken) and is_link_domain(m["host"], bool(m["path"])):
+            found.append(Match("url", m.group(), m.start(), m.end()))
+    return sorted(found, key=lambda f: f.start)
+
+
+def is_link_domain(host: str, has_path: bool) -> bool:
+    """Whether a dotted name in running text is a web address (see the module doc)."""
+    suffix = get_tld(host.lower(), fix_protocol=True, fail_silently=True)
+    if not isinstance(suffix, str) or host.lower() == suffix:
+        return False
+    if host.lower().startswith("www.") or has_path:
+        return True
+    return host == host.lower() and suffix in BARE_DOMAIN_SUFFIXES
 
 
 def find_contacts(text: str) -> list[Match]:
