@@ -28,12 +28,23 @@ RULE_SCORE = 1.0  # score and threshold of rule-based flags (words, links, conta
 
 
 @dataclass(frozen=True, slots=True)
+class WordLists:
+    """The banned and watched lists of one language (None: that list is off)."""
+
+    banned: WordMatcher | None = None
+    watched: WordMatcher | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FlagSettings:
     """Everything the flag rules need, read from a preset (see moderation/analysis/settings.py)."""
 
     thresholds: Mapping[str, float] = field(default_factory=dict)
-    banned: WordMatcher | None = None
+    banned: WordMatcher | None = None  # lists of `words_language` (English)
     watched: WordMatcher | None = None
+    # Lists of other languages: a comment detected as one of these uses its own lists.
+    words_by_language: Mapping[str, WordLists] = field(default_factory=dict)
+    words_language: str = "en"
     links: bool = True
     contacts: bool = True
     duplicates: DuplicateSettings | None = field(default_factory=DuplicateSettings)  # None: off
@@ -113,11 +124,24 @@ def escalation_flag(
     )
 
 
-def text_flags(text: str, scores: Scores, settings: FlagSettings) -> list[Flag]:
+def word_lists(settings: FlagSettings, language: str | None) -> WordLists:
+    """The lists for a comment in `language`: its own language's when the preset has them;
+    the main (English) lists for English or unknown language; for any other language only
+    the main banned list (strong English swearwords travel; watched words such as `kill`
+    are too often ordinary words elsewhere)."""
+    if language is None or language == settings.words_language:
+        return WordLists(settings.banned, settings.watched)
+    if language in settings.words_by_language:
+        return settings.words_by_language[language]
+    return WordLists(settings.banned, None)
+
+
+def text_flags(text: str, scores: Scores, settings: FlagSettings, language: str | None = None) -> list[Flag]:
     """The flags one text earns on its own (no parent, no other comments)."""
+    lists = word_lists(settings, language)
     flags = threshold_flags(scores, settings.thresholds)
-    flags += word_flags(text, settings.banned, "banned_word")
-    flags += word_flags(text, settings.watched, "watched_word")
+    flags += word_flags(text, lists.banned, "banned_word")
+    flags += word_flags(text, lists.watched, "watched_word")
     if settings.links:
         flags += link_flags(text)
     if settings.contacts:
@@ -151,14 +175,19 @@ def flag_comments(
     """Flags of every comment of one article, in source order, most severe first.
 
     `duplicates` is the run's index: feed articles in order so that later comments are
-    the ones flagged. Escalation compares a reply with its resolved parent (depth > 0
-    after `build_threads`; a cycle's breaker is a root and has no parent).
+    the ones flagged. Comments that are not `scorable` (placeholders, deleted, removed,
+    spam, ...) get no flags and are not indexed as duplicates. Escalation compares a reply
+    with its resolved parent (depth > 0 after `build_threads`; a cycle's breaker is a root
+    and has no parent).
     """
     by_id = {c.comment_id: c for c in comments}
     out: dict[str, list[Flag]] = {}
     for comment in comments:
-        own = scores[comment.comment_id]
-        flags = text_flags(comment.text, own, settings)
+        if not comment.scorable:  # a placeholder or a comment the platform took down
+            out[comment.comment_id] = []
+            continue
+        own = scores.get(comment.comment_id, Scores())
+        flags = text_flags(comment.text, own, settings, comment.language)
         if settings.duplicates is not None and duplicates is not None:
             match = duplicates.check(comment.comment_id, comment.text)
             if match is not None:

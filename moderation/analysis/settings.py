@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from moderation.analysis.duplicates import DuplicateSettings
-from moderation.analysis.flags import FlagSettings
+from moderation.analysis.flags import FlagSettings, WordLists
 from moderation.analysis.words import WordMatcher, parse_wordlist
 from moderation.errors import ConfigError
 
@@ -43,6 +43,7 @@ def flag_settings(flags: Mapping[str, Any], thresholds: Mapping[str, float], con
         thresholds=dict(thresholds),
         banned=_matcher(words.get("banned"), config_dir, "banned"),
         watched=_matcher(words.get("watched"), config_dir, "watched"),
+        words_by_language=_language_lists(words, config_dir),
         links=_bool(flags, "links", True),
         contacts=_bool(flags, "contacts", True),
         duplicates=dup_settings,
@@ -68,6 +69,21 @@ def _matcher(name: object, config_dir: Path, key: str) -> WordMatcher | None:
     if not isinstance(name, str):
         raise ConfigError(f"[flags.words] {key} must be a file name")
     return WordMatcher(read_wordlist(config_dir / name))
+
+
+def _language_lists(words: Mapping[str, Any], config_dir: Path) -> dict[str, WordLists]:
+    """[flags.words.<language>] tables: each language's own banned and watched lists."""
+    out: dict[str, WordLists] = {}
+    for language, table in words.items():
+        if language in ("banned", "watched"):
+            continue
+        if not isinstance(table, dict) or set(table) - {"banned", "watched"}:
+            raise ConfigError(f"[flags.words.{language}] must be a table with banned and/or watched")
+        out[language] = WordLists(
+            _matcher(table.get("banned"), config_dir, f"{language}.banned"),
+            _matcher(table.get("watched"), config_dir, f"{language}.watched"),
+        )
+    return out
 
 
 def _table(flags: Mapping[str, Any], key: str) -> dict[str, Any]:
