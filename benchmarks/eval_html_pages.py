@@ -4,7 +4,8 @@ Data: ../shared/data/pages_with_comments (or $MODERATE_SHARED_DATA/pages_with_co
 71 gzipped pages and groundtruth.json with, per page, snippets that must be in the body
 ("with"), must not be in it ("without"), and must be in the comments ("comments").
 Prints, for both extractors, the share of "with" snippets found in the body, of "without"
-snippets kept out of it, of "comments" snippets found in the comments' own text, and the
+snippets kept out of it, of "comments" snippets found in the comments (own text or quoted
+text: the reader keeps quoted parent text in `quote`, apart from the author's words), and the
 share of comments whose text still holds a line of page chrome (a line that is only a date,
 "Reply"/"Antworten"/... or a vote count; checked by `CHROME_LINE` below, written apart from
 the reader's own rules).
@@ -91,7 +92,9 @@ def _ours(data: bytes, name: str) -> tuple[str, list[str]]:
     from moderation.parse import html_page
 
     [article] = html_page.READER.read(data, name, Path(name).stem)
-    return "\n".join(article.body), [c.text for c in article.comments]
+    # A snippet counts as found in the comments when it is in a comment's own text or in
+    # the text it quotes (kept in `quote`): the snippets mark the comment section, not authorship.
+    return "\n".join(article.body), [c.text + ("\n" + c.quote if c.quote else "") for c in article.comments]
 
 
 def _trafilatura_alone(data: bytes, name: str) -> tuple[str, list[str]]:

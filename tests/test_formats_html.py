@@ -56,3 +56,5 @@ def test_evaluation_gate_on_shared_pages() -> None:
     figures = evaluate(pages)["moderate html_page"]
     for name, floor in GATE.items():
         assert figures[name] >= floor, f"{name} dropped to {figures[name]:.3f} (gate {floor:.3f})"
+    # Dates, "Reply" and vote counts stay out of comment text (18 of 766 comments before).
+    assert figures["chrome"] <= 0.01, f"{figures['chrome']:.3f} of comments hold a chrome line"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from moderation.parse import disqus, globe_mail, jsonl, reddit, text_page, wordpress
-from moderation.parse.detect import choose_reader
 from moderation.parse.assemble import text_from_html
+from moderation.parse.detect import choose_reader
 from moderation.parse.status import placeholder_status, resolve_status
 from tests.formats_helpers import fixture
 
@@ -130,6 +130,9 @@ def test_reddit_deleted_and_removed_bodies() -> None:
     assert by_text["[deleted]"].status == "deleted" and not by_text["[deleted]"].scorable
     assert by_text["[removed]"].status == "removed" and not by_text["[removed]"].scorable
     assert sum(c.scorable for c in comments) == sum(c.text not in ("[deleted]", "[removed]") for c in comments)
+    # A body that is nothing but a quote stays the comment's text.
+    alone = next(c for c in comments if c.text.startswith(">Ain't no shame"))
+    assert alone.quote is None and alone.scorable
 
 
 def test_disqus_deleted_and_spam_flags() -> None:
@@ -184,3 +187,55 @@ def fixture_page() -> tuple[bytes, str]:
         "    • Bob\n      This comment has been deleted\n"
     )
     return text.encode(), "page.txt"
+
+
+# --- issue 10: comment text is the comment (chrome and quoted text kept apart) -----------
+
+FORUM_PAGE = """<!DOCTYPE html><html><head><title>Cards sold out</title></head><body>
+<article><p>{body}</p></article>
+<ul class="xenforo-comments-list">
+<li class="xenforo-comment" id="xenforo-comment-1"><div class="xenforo-comment-content">
+<header><span class="author-name">coloradoblah</span><span class="post-date">17 September 2020 18:21</span></header>
+<div class="js-read-more">Jensen can only bake so many, yes I know it's a lame ass joke.</div>
+<span class="xf-comment-reply"><a href="#"><span>Reply</span></a></span></div></li>
+<li class="xenforo-comment" id="xenforo-comment-2"><div class="xenforo-comment-content">
+<header><span class="author-name">Blitz Hacker</span><span class="post-date">17 September 2020 20:34</span></header>
+<div class="js-read-more"><blockquote><div class="author"><span>coloradoblah</span> said:</div>Jensen can only
+bake so many, yes I know it's a lame ass joke.</blockquote>Made me laugh. Shouldn't have, but did.</div>
+<span class="xf-comment-reply"><a href="#"><span>Reply</span></a></span></div></li>
+<li class="comment" id="comment-3"><div class="comment-text"><p>Plain words of my own.</p>
+<p>12 Likes</p><p>3 hours ago</p></div></li>
+</ul></body></html>"""
+
+
+def test_html_comment_text_without_dates_buttons_and_quotes() -> None:
+    from moderation.parse import html_page
+
+    page = FORUM_PAGE.format(body="The new graphics cards sold out within minutes of launch. " * 10)
+    comments = html_page.READER.read(page.encode(), "page.html", "p")[0].comments
+    assert [c.text for c in comments] == [
+        "Jensen can only bake so many, yes I know it's a lame ass joke.",
+        "Made me laugh. Shouldn't have, but did.",
+        "Plain words of my own.",
+    ]
+    assert comments[1].quote is not None and "lame ass joke" in comments[1].quote
+    assert comments[1].reply_to_author == "coloradoblah"
+    assert comments[0].quote is None
+    assert comments[0].extra["date_text"] == "17 September 2020 18:21"
+    assert comments[2].extra["chrome"] == ["12 Likes", "3 hours ago"]
+
+
+def test_reddit_markdown_quote_kept_apart_and_unescaped() -> None:
+    data, path = fixture("graw_thread.json")
+    comments = reddit.READER.read(data, path, "r")[0].comments
+    quoted = next(c for c in comments if c.quote == "because <3")
+    assert quoted.text.startswith("Well said. Manly tears falling.")
+    assert "&gt;" not in quoted.text and "because <3" not in quoted.text
+
+
+def test_globe_mail_old_quoted_reply_kept_apart() -> None:
+    data, path = fixture("globe_old_comments_28844713_trimmed.json")
+    comments = globe_mail.READER.read(data, path, "old")[0].comments
+    reply = comments[2]
+    assert reply.reply_to_author == "MRichards"
+    assert reply.quote and not reply.text.startswith("(In reply to")

@@ -8,9 +8,9 @@ import pytest
 
 from moderation.analysis.flags import FlagSettings, flag_comments, text_flags
 from moderation.analysis.language import assign_languages, confident_language
+from moderation.analysis.settings import flag_settings, read_wordlist
 from moderation.config import load_preset
-from moderation.flagconfig import flag_settings, read_wordlist
-from moderation.model import Article, Comment, Scores
+from moderation.schema import Article, Comment, Scores
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDLISTS = ROOT / "configs" / "wordlists"

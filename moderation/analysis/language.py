@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from moderation.model import Article, Comment
+from moderation.schema import Article, Comment
 
 CONFIDENT = 0.9
 DEFAULT_LANGUAGE = "en"

@@ -9,6 +9,7 @@ format maps ids and reports integrity problems the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -187,6 +188,30 @@ class _TextCollector(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+
+# A Markdown or e-mail quote line ("> quoted words"); not an emoticon such as ">:(".
+QUOTE_LINE = re.compile(r"^\s*>(?![:;=(<>)-])\s?")
+
+
+def split_quoted_lines(text: str) -> tuple[str, str | None]:
+    """(the author's own lines, the quoted `>` lines without their marker, or None).
+
+    A text that is nothing but quoted lines stays as it is: with no words of their own
+    beside it, the quoted words are what the author chose to post."""
+    if ">" not in text:
+        return text, None
+    own: list[str] = []
+    quoted: list[str] = []
+    for line in text.split("\n"):
+        if QUOTE_LINE.match(line):
+            quoted.append(QUOTE_LINE.sub("", line, count=1))
+        else:
+            own.append(line)
+    own_text = clean_text("\n".join(own))
+    if not quoted or not own_text:
+        return text, None
+    return own_text, clean_text("\n".join(quoted)) or None
 
 
 def clean_text(text: str | None) -> str:

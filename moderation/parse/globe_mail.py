@@ -30,7 +30,7 @@ FORMAT = "globe_mail"
 EXTRA_FIELDS: tuple[str, ...] = ("posVotes", "negVotes", "status", "flagCount", "edited", "isModerator", "threadID")
 OLD_DATE_FORMATS: tuple[str, ...] = ("%b %d, %Y", "%B %d, %Y")
 # Older system: a reply quoting the comment it answers, e.g. "(In reply to:...-- MRichards) text".
-QUOTED_REPLY = re.compile(r"^\s*\(In reply to:.*?--\s*(?P<author>[^)]+?)\s*\)", re.DOTALL)
+QUOTED_REPLY = re.compile(r"^\s*\(In reply to:(?P<quote>.*?)--\s*(?P<author>(?:(?!--)[^)])+?)\s*\)", re.DOTALL)
 SNIFF_RULES: tuple[tuple[float, tuple[bytes, ...]], ...] = (
     (0.95, (b'"data_type": "comment"', b'"commentText"')),
     (0.9, (b'"commentText"', b'"parentID"')),
@@ -95,7 +95,8 @@ def _old_record(key: str | None, node: dict[str, Any], parent_index: int | None)
     return RawComment(
         external_id=key,
         author=_str(node.get("author")),
-        text=text,
+        text=clean_text(text[quoted.end() :]) if quoted else text,
+        quote=clean_text(quoted.group("quote")) or None if quoted else None,
         parent_index=parent_index,
         timestamp=_old_date(_str(node.get("post_time"))),
         extra=extra,

@@ -194,7 +194,14 @@ def _structured_comments(root: etree._Element, path: str | None) -> list[RawComm
             if shown and timestamp is None:
                 extra["date_text"] = shown
             skip.add(date_el)
-        text = _text(body, skip) if body is not None else _text(el, skip)
+        container = body if body is not None else el
+        quotes = _quote_elements(container, others)
+        if quotes and not _text(container, skip | set(quotes)):
+            quotes = []  # the "quote" holds all of the comment's words: a theme's text container
+        quote = "\n\n".join(q for q in (_text(e, set(), skip_chrome=False) for e in quotes) if q) or None
+        text, chrome = strip_chrome_lines(_text(container, skip | set(quotes)))
+        if chrome:
+            extra["chrome"] = chrome
         lines = [e.sourceline for e in own if e.sourceline is not None]
         external = next((i for e in own[:3] if (i := e.get("id")) and pat.ITEM_TOKEN.match(i.lower())), None)
         records.append(
@@ -206,9 +213,46 @@ def _structured_comments(root: etree._Element, path: str | None) -> list[RawComm
                 timestamp=timestamp,
                 source=SourceSpan(path, line_start=min(lines), line_end=max(lines)) if lines else SourceSpan(path),
                 extra=extra,
+                quote=quote,
+                reply_to_author=_quoted_author(quote),
             )
         )
     return records
+
+
+def _quote_elements(container: etree._Element, others: set[etree._Element]) -> list[etree._Element]:
+    """Outermost quote elements inside a comment (not inside nested comments, not comments)."""
+    found: list[etree._Element] = []
+    stack = list(reversed(container))
+    while stack:
+        el = stack.pop()
+        if el in others or not isinstance(el.tag, str):
+            continue
+        if _tag(el) in pat.QUOTE_TAGS or any(pat.QUOTE_TOKEN.search(t) for t in _tokens(el)):
+            found.append(el)
+            continue
+        stack.extend(reversed(el))
+    return found
+
+
+def _quoted_author(quote: str | None) -> str | None:
+    match = pat.QUOTE_AUTHOR.match(quote.split("\n", 1)[0].strip()) if quote else None
+    return match["author"] if match else None
+
+
+def strip_chrome_lines(text: str) -> tuple[str, list[str]]:
+    """The text without whole lines of chrome at its start and end (dates, "Reply", vote
+    counts: `html_patterns.CHROME_LINE`), and the lines dropped. Never drops every line."""
+    lines = text.split("\n")
+    dropped_head: list[str] = []
+    dropped_tail: list[str] = []
+    while lines and (not lines[0].strip() or pat.CHROME_LINE.match(lines[0].strip())):
+        dropped_head.append(lines.pop(0))
+    while lines and (not lines[-1].strip() or pat.CHROME_LINE.match(lines[-1].strip())):
+        dropped_tail.insert(0, lines.pop())
+    if not lines:
+        return text, []
+    return clean_text("\n".join(lines)), [d.strip() for d in (*dropped_head, *dropped_tail) if d.strip()]
 
 
 def _clean_author(text: str) -> str | None:
@@ -259,13 +303,17 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _fallback_comments(data: bytes, path: str | None) -> list[RawComment]:
+def _fallback_comments(data: bytes, path: str | None) -> tuple[list[RawComment], list[str]]:
+    """trafilatura's comment paragraphs as comments, and the lines left out as chrome."""
     text = _str(_trafilatura(data, include_comments=True).get("comments")) or ""
-    return [
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    chrome = [line for line in lines if pat.CHROME_LINE.match(line)]
+    records = [
         RawComment(external_id=None, author=None, text=line, source=SourceSpan(path), extra={"found_by": "trafilatura"})
-        for line in (ln.strip() for ln in text.splitlines())
-        if line
+        for line in lines
+        if not pat.CHROME_LINE.match(line)
     ]
+    return records, chrome
 
 
 def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
@@ -285,13 +333,14 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
     )
     records = _structured_comments(root, path)
     if not records:
-        records = _fallback_comments(data, path)
+        records, chrome = _fallback_comments(data, path)
         if records:
+            left_out = f"; {len(chrome)} line(s) of dates and buttons left out: {chrome[:20]}" if chrome else ""
             article.problems.append(
                 Problem(
                     "comments_from_trafilatura",
                     f"no comment markup found; {len(records)} paragraph(s) of trafilatura's comment "
-                    "extraction kept as comments, without authors or reply structure",
+                    f"extraction kept as comments, without authors or reply structure{left_out}",
                 )
             )
         else:

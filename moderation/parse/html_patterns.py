@@ -49,14 +49,15 @@ AUTHOR_TAGS: tuple[str, ...] = ("cite",)
 # Trailing words some themes put after the name ("Name says:").
 AUTHOR_SUFFIX = re.compile(r"\s+(?:says|sagt|schreibt|meint|dit|dice|écrit)\s*:?\s*$", re.IGNORECASE)
 DATE_TOKENS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"(?:comment|kommentar)[-_]?(?:date|time|datum)$|commentdate$|commenttimestamp$"),
+    re.compile(r"(?:comment|kommentar|post)[-_]?(?:date|time|datum)$|commentdate$|commenttimestamp$"),
     re.compile(r"^(?:date|datum|time|timestamp|published|fecha|comment-metadata|commentmetadata)$"),
 )
 # A date a machine wrote (datetime attributes): the only dates kept as timestamps.
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 # Page chrome inside a comment: left out of its text.
 CHROME_TOKEN = re.compile(
-    r"^reply$|^antworten$|reply-link|reply-button|replylink|reply-title|comment-actions|comment-footer|avatar|vote|like|share|"
+    r"^reply$|^antworten$|reply-link|reply-button|replylink|reply-title|comment-reply$|comment-actions|comment-footer|"
+    r"avatar|vote|like|share|"
     r"comment-meta|commentmetadata|^metadata$|report|flag|button|btn|icon|edit-link|permalink|says|quote-link|direct-link"
 )
 CHROME_TAGS: frozenset[str] = frozenset(
@@ -79,6 +80,36 @@ CHROME_TAGS: frozenset[str] = frozenset(
         "h5",
         "h6",
     }
+)
+# Quoted text inside a comment (the parent or another comment it answers): kept in the
+# comment's `quote`, never in its text. Elements: <blockquote> (unless it is a comment item
+# itself) and elements whose class or id token matches.
+QUOTE_TAGS: frozenset[str] = frozenset({"blockquote", "q"})
+QUOTE_TOKEN = re.compile(
+    r"^(?:bbcode[-_]?)?quote(?:[-_]?(?:content|box|block|text))?$|bbcodeblock--quote|^zitat$|^citation$"
+)
+# The first line of a quote that names whom it quotes ("michaelbrandi said:").
+QUOTE_AUTHOR = re.compile(
+    r"^(?P<author>\S.{0,78}?)\s+(?:said|wrote|says|schrieb|sagte|schreibt|a écrit|escribió)\s*:?$"
+)
+# A whole line of page chrome that the markup did not mark, at the start or the end of a
+# comment's text: a date or time, a button word, a vote count or a comment number. Such
+# lines are dropped from the text (kept in extra["chrome"]) unless nothing else is left.
+_TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|uhr|h)?"
+_MONTH_WORD = r"[^\W\d_]{3,10}\.?"
+CHROME_LINE = re.compile(
+    r"^(?:"
+    r"reply|replies|antworten|antwort|répondre|responder|rispondi|report|melden|share|teilen|like|liken|"
+    r"gefällt mir|quote|zitieren|permalink|edit|bearbeiten|löschen|delete|flag|"
+    rf"[-+▲▼↑↓]?\s*\d{{1,6}}\s*(?:likes?|votes?|points?|punkte|stimmen)?|"
+    rf"(?:am |on |le |el )?\d{{1,2}}\.?\s*(?:{_MONTH_WORD}|\d{{1,2}}\.)\s*\d{{4}}"
+    rf"(?:,?\s*(?:at|um|à|a las)?\s*{_TIME})?|"
+    rf"(?:on )?{_MONTH_WORD}\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s*(?:at\s*)?{_TIME})?|"
+    rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[ T]{_TIME})?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}(?:,?\s*{_TIME})?|{_TIME}|"
+    r"(?:\d+|an?|one)\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago|"
+    r"vor\s+(?:\d+|einer?|einem)\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)"
+    r")$",
+    re.IGNORECASE,
 )
 # Block elements whose end starts a new line in a comment's text.
 BLOCK_TAGS: frozenset[str] = frozenset({"p", "div", "br", "li", "blockquote", "pre", "ul", "ol", "tr"})

@@ -12,11 +12,12 @@ with `parent_id` ("t1_<id>" or "t3_<post>"); parents outside the response are or
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 from moderation.errors import ParseError
-from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch
+from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch, split_quoted_lines
 from moderation.parse.base import Reader
 from moderation.parse.json_tools import load_json
 from moderation.schema import Article, Problem
@@ -54,10 +55,13 @@ def _record(data: dict[str, Any], parent_index: int | None) -> RawComment:
         extra["author_removed"] = author
         author = None
     parent = _text(data.get("parent_id"))
+    # The API escapes &, < and > in the Markdown body; quoted lines (`> ...`) are kept apart.
+    text, quote = split_quoted_lines(clean_text(html.unescape(_text(data.get("body")) or "")))
     return RawComment(
         external_id=_text(data.get("name")) or (f"t1_{data['id']}" if isinstance(data.get("id"), str) else None),
         author=author,
-        text=clean_text(_text(data.get("body"))),
+        text=text,
+        quote=quote,
         parent_index=parent_index,
         parent_external_id=parent if parent_index is None and parent and not parent.startswith("t3_") else None,
         timestamp=iso_from_epoch(data.get("created_utc")),
