@@ -71,8 +71,6 @@ class ScoresCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         self._pending: dict[bytes, str] = {}
-        self.hits = 0
-        self.misses = 0
 
     def get_many(self, texts: Sequence[str], targets: Sequence[str | None]) -> list[Scores | None]:
         keys = [scores_key(self.fingerprint, t, g) for t, g in zip(texts, targets, strict=True)]
@@ -87,8 +85,6 @@ class ScoresCache:
         for key in keys:
             raw = self._pending.get(key) or found.get(key)
             out.append(scores_from_json(raw) if raw is not None else None)
-        self.hits += sum(1 for s in out if s is not None)
-        self.misses += sum(1 for s in out if s is None)
         return out
 
     def put_many(self, texts: Sequence[str], targets: Sequence[str | None], scores: Sequence[Scores]) -> None:

@@ -7,30 +7,15 @@ Exit codes: 0 all good; 1 some inputs could not be read (the others were process
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 from rich.text import Text
 
 from moderation.errors import ModerationError
 from moderation.parse.detect import reader_names
-
-if TYPE_CHECKING:
-    from moderation.parse.inputs import FileError
-    from moderation.run import RunResult
-    from moderation.schema import Flag
+from moderation.printing import err, out, print_articles, print_errors, print_flagged, progress_bar
 
 app = typer.Typer(
     name="moderate",
@@ -43,9 +28,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
-
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders to read.", show_default=False)]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs (not inside an input folder).")]
 FormatOpt = Annotated[
@@ -68,7 +50,7 @@ def _fail(exc: ModerationError) -> typer.Exit:
     from moderation.writers import RunNotPublished
 
     if isinstance(exc, RunNotPublished):
-        _print_errors(exc.errors)
+        print_errors(exc.errors)
     err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(1 if isinstance(exc, RunNotPublished) else 2)
 
@@ -93,6 +75,12 @@ def score(
         int, typer.Option("--max-input-mb", min=1, help="Refuse page/export files larger than this (JSONL streams).")
     ] = 256,
     overwrite: OverwriteOpt = False,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--output-format", help="jsonl, or parquet: also articles/comments/threads.parquet (needs pyarrow)."
+        ),
+    ] = "jsonl",
 ) -> None:
     """Parse, score and flag comments; write JSONL, run.json and report.html into --out.
 
@@ -113,12 +101,12 @@ def score(
     )
     try:
         moderator = Moderator(config if config is not None else preset)
-        with _progress(quiet) as progress:
+        with progress_bar(quiet) as progress:
             task = progress.add_task("scoring", total=None, comments=0)
             result = run(
                 paths,
                 moderator,
-                FolderSink(out_dir, overwrite=overwrite),
+                FolderSink(out_dir, overwrite=overwrite, output_format=output_format),
                 options,
                 progress=lambda p: progress.update(
                     task, completed=p.bytes_done, total=max(p.bytes_total, 1), comments=p.comments_done
@@ -136,10 +124,10 @@ def score(
         raise typer.Exit(130) from None
     except ModerationError as exc:
         raise _fail(exc) from None
-    _print_errors(result.errors)
+    print_errors(result.errors)
     if not quiet:
-        _print_articles(result)
-        _print_flagged(result, top)
+        print_articles(result)
+        print_flagged(result, top)
         missing = result.provenance["scores_not_produced"]
         if missing:
             out.print(f"Preset [bold]{result.provenance['preset']}[/bold] does not produce: {', '.join(missing)}")
@@ -163,7 +151,7 @@ def parse(
         result = run(paths, None, FolderSink(out_dir, parse_only=True, overwrite=overwrite), RunOptions(format=format))
     except ModerationError as exc:
         raise _fail(exc) from None
-    _print_errors(result.errors)
+    print_errors(result.errors)
     if not quiet:
         counts = result.counts
         out.print(f"Read {counts['documents']} articles with {counts['comments_parsed']} comments.")
@@ -314,99 +302,15 @@ def serve(
     run_server(settings, log_level=log_level.lower())
 
 
-def _progress(quiet: bool) -> Progress:
-    """Bytes of input read (the total is known up front), comments written and their rate."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[comments]} comments"),
-        _RateColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=quiet or not err.is_terminal,
-        transient=True,
-    )
+@app.command("schema")
+def schema(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")] = Path("docs/schema"),
+) -> None:
+    """Write the JSON Schema of every output file (articles, comments, threads, run.json)."""
+    from moderation.schema_export import write_schemas
 
-
-class _RateColumn(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        elapsed = task.elapsed or 0.0
-        comments = task.fields.get("comments", 0)
-        return Text(f"{comments / elapsed:,.0f}/s" if elapsed > 0 and comments else "-/s")
-
-
-def _print_errors(errors: list[FileError]) -> None:
-    for e in errors:
-        label = "error" if e.fatal else "warning"
-        colour = "red" if e.fatal else "yellow"
-        err.print(
-            f"[{colour}]{label}:[/{colour}] {escape(e.path)}: {escape(e.problem)}", highlight=False, soft_wrap=True
-        )
-
-
-def _print_articles(summary: RunResult) -> None:
-    counts = summary.counts
-    table = Table(title="Articles", title_justify="left")
-    table.add_column("article", no_wrap=True, min_width=20)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(10, out.width - 70))
-    for column in ("comments", "threads", "flagged", "sentiment"):
-        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    for a in summary.article_rows:
-        table.add_row(
-            Text(a.article_id),
-            Text(f"{a.site or '-'}: {a.title or '-'}"[:60]),
-            str(a.comments),
-            str(a.threads),
-            str(a.flagged),
-            "-" if a.sentiment_mean is None else f"{a.sentiment_mean:+.2f}",
-        )
-    if summary.article_rows:
-        out.print(table)
-    if counts["documents"] > len(summary.article_rows):
-        out.print(f"(first {len(summary.article_rows)} articles listed; all are in articles.jsonl)")
-    out.print(
-        f"{counts['documents']} articles, {counts['comments_parsed']} comments, {counts['comments_flagged']} flagged.",
-        highlight=False,
-    )
-    out.print("sentiment: mean of positive - negative per comment, from -1 to +1.", style="dim", highlight=False)
-    if counts["comments_failed"] or counts["comments_rejected"]:
-        out.print(
-            f"{counts['comments_failed']} comments could not be scored (score_error in comments.jsonl); "
-            f"{counts['comments_rejected']} input lines were not comments (see run.json problems).",
-            highlight=False,
-        )
-
-
-def _print_flagged(summary: RunResult, top: int) -> None:
-    flagged = summary.top_flagged  # most severe first
-    total = summary.counts["comments_flagged"]
-    if not flagged or top <= 0:
-        return
-    table = Table(
-        title=f"Top flagged comments, most severe first ({min(top, len(flagged))} of {total})",
-        title_justify="left",
-        show_lines=True,
-    )
-    table.add_column("sev", justify="right", no_wrap=True)
-    table.add_column("comment", overflow="fold", max_width=24)
-    table.add_column("reasons", overflow="fold", ratio=2)
-    table.add_column("text", overflow="fold", ratio=3)
-    for c in flagged[:top]:
-        article, _, number = c.comment.comment_id.rpartition("#")  # shown as two lines, not folded mid-id
-        who = Text(f"{article}\n#{number}" if article else c.comment.comment_id)
-        who.append(f" {c.comment.author or '(unknown)'}", style="dim")
-        reasons = Text("\n".join(_reason(f) for f in c.flags))
-        text = " ".join(c.comment.text.split())
-        table.add_row(f"{c.severity:.2f}", who, reasons, Text(text[:160] + ("…" if len(text) > 160 else "")))
-    out.print(table)
-
-
-def _reason(flag: Flag) -> str:
-    detail = f" {flag.detail[:60]}" if flag.detail else ""
-    if flag.score == flag.threshold == 1.0:
-        return f"{flag.reason}{detail}"
-    return f"{flag.reason} {flag.score:.2f}≥{flag.threshold:.2f}{detail}"
+    for path in write_schemas(out_dir):
+        out.print(Text(f"Wrote {path}"), soft_wrap=True)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
 from moderation.analysis.article import analyse_article
@@ -29,7 +29,18 @@ from moderation.analysis.flags import order_flags, severity, text_flags
 from moderation.analysis.settings import flag_settings
 from moderation.cache import model_fingerprint
 from moderation.config import Preset, load_preset
-from moderation.schema import Article, Comment, Flag, Scores, Thread, build_threads
+from moderation.schema import (
+    Article,
+    ArticleRow,
+    Comment,
+    CommentRow,
+    Flag,
+    RollupRow,
+    Scores,
+    Thread,
+    ThreadRow,
+    build_threads,
+)
 from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset
 
 if TYPE_CHECKING:
@@ -83,7 +94,7 @@ class CommentResult(_Scored):
     flags: list[Flag]
     severity: float = 0.0  # orders the review queue; see analysis/flags.py
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CommentRow:
         out = self.comment.to_dict()
         if self.scores is None:
             return out
@@ -106,15 +117,15 @@ class ArticleResult:
     thread_figures: list[dict[str, Any]] = field(default_factory=list)  # one row per thread, same order
     scored: bool = True  # False in a parse-only run: no scores, flags or rollup
 
-    def thread_rows(self) -> list[dict[str, Any]]:
+    def thread_rows(self) -> list[ThreadRow]:
         """The lines of threads.jsonl for this article (none in a parse-only run)."""
-        return list(self.thread_figures)
+        return [cast(ThreadRow, row) for row in self.thread_figures]
 
-    def article_row(self) -> dict[str, Any]:
+    def article_row(self) -> ArticleRow:
         """One line of articles.jsonl: the article and (when scored) its `rollup`."""
         row = self.article.to_dict()
         if self.scored:
-            row["rollup"] = self.rollup
+            row["rollup"] = cast(RollupRow, self.rollup)
         return row
 
 

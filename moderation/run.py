@@ -28,14 +28,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
 from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.detect import check_format
 from moderation.parse.inputs import FileError, InputFile, ReadState, iter_articles, list_inputs
-from moderation.schema import Article
+from moderation.schema import Article, RunRecord
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class RunResult:
     inputs: list[InputFile]
     provenance: dict[str, Any]
     timings: dict[str, float]
-    record: dict[str, Any]
+    record: RunRecord
     top_flagged: list[CommentResult]
     article_rows: list[ArticleRow]
     articles: list[ArticleResult] = field(default_factory=list)
@@ -337,9 +337,9 @@ def _final_counts(ctx: RunContext) -> dict[str, int]:
 
 def run_record(
     provenance: dict[str, Any], ctx: RunContext, counts: dict[str, int], timings: dict[str, float]
-) -> dict[str, Any]:
+) -> RunRecord:
     """run.json: provenance, inputs, counts, timings, errors, problems (the one writer of its shape)."""
-    return {
+    record: dict[str, Any] = {
         **provenance,
         "inputs": [i.to_dict() for i in ctx.read.inputs],
         "counts": counts,
@@ -351,3 +351,4 @@ def run_record(
         "problems_by_kind": dict(sorted(ctx.problem_kinds.items())),
         "cache": str(ctx.cache_path) if ctx.cache_path is not None else None,
     }
+    return cast(RunRecord, record)

@@ -14,6 +14,9 @@ An output folder is never left half-written and never loses an earlier run's res
   (threads.jsonl and report.html after `moderate parse`) are removed so the folder holds
   one consistent set.
 - On any failure (disk full, Ctrl-C, a crash) the staging folder is removed.
+
+With `output_format="parquet"`, articles/comments/threads are also written as Parquet
+(`moderation/parquet.py`), from the staged JSONL, before anything is published.
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from moderation.errors import ModerationError, OutputBusyError, UsageError
-from moderation.schema import OUTPUT_FILES
+from moderation.schema import OUTPUT_FILES, OUTPUT_ROWS, RunRecord
 
 if TYPE_CHECKING:
     from moderation.moderator import ArticleResult
@@ -38,6 +41,7 @@ LOCK_FILE = ".moderate.lock"
 STAGING_PREFIX = ".staging-"
 SCORE_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl")
 PARSE_FILES = ("articles.jsonl", "comments.jsonl")
+OUTPUT_FORMATS = ("jsonl", "parquet")  # parquet: JSONL plus .parquet copies (moderation/parquet.py)
 
 
 class RunNotPublished(ModerationError):
@@ -58,7 +62,7 @@ class Sink(Protocol):
     def open(self) -> None: ...
     def add(self, result: ArticleResult) -> None: ...
     def flush(self) -> None: ...
-    def finish(self, record: dict[str, Any], report_comments: int, complete: bool) -> dict[str, Path]: ...
+    def finish(self, record: RunRecord, report_comments: int, complete: bool) -> dict[str, Path]: ...
     def discard(self) -> None: ...
     def close(self) -> None: ...
     def results(self) -> list[ArticleResult]: ...
@@ -84,7 +88,7 @@ class MemorySink:
     def flush(self) -> None:
         return None
 
-    def finish(self, record: dict[str, Any], report_comments: int, complete: bool) -> dict[str, Path]:
+    def finish(self, record: RunRecord, report_comments: int, complete: bool) -> dict[str, Path]:
         return {}
 
     def discard(self) -> None:
@@ -101,10 +105,15 @@ class FolderSink:
     """articles.jsonl, comments.jsonl, threads.jsonl, run.json and report.html in `out_dir`
     (with `parse_only`: articles.jsonl, comments.jsonl and run.json)."""
 
-    def __init__(self, out_dir: Path, parse_only: bool = False, overwrite: bool = False) -> None:
+    def __init__(
+        self, out_dir: Path, parse_only: bool = False, overwrite: bool = False, output_format: str = "jsonl"
+    ) -> None:
+        if output_format not in OUTPUT_FORMATS:
+            raise UsageError(f"unknown output format {output_format!r}; known: {', '.join(OUTPUT_FORMATS)}")
         self.out_dir: Path | None = Path(out_dir)
         self.parse_only = parse_only
         self.overwrite = overwrite
+        self.output_format = output_format
         self.names = PARSE_FILES if parse_only else SCORE_FILES
         self._lock: IO[bytes] | None = None
         self._staging: Path | None = None
@@ -117,6 +126,10 @@ class FolderSink:
 
     def check(self, inputs: Sequence[Path]) -> None:
         out = self.folder
+        if self.output_format == "parquet":
+            from moderation.parquet import require_pyarrow
+
+            require_pyarrow()
         if out.exists() and not out.is_dir():
             raise UsageError(f"output path {out} is a file, not a folder")
         existing = out
@@ -170,7 +183,7 @@ class FolderSink:
         for handle in self._handles.values():
             handle.flush()
 
-    def finish(self, record: dict[str, Any], report_comments: int, complete: bool) -> dict[str, Path]:
+    def finish(self, record: RunRecord, report_comments: int, complete: bool) -> dict[str, Path]:
         out, staging = self.folder, self._staging
         assert staging is not None
         for handle in self._handles.values():
@@ -188,6 +201,12 @@ class FolderSink:
             handle.flush()
             os.fsync(handle.fileno())
         names = list(self.names)
+        if self.output_format == "parquet":
+            from moderation.parquet import PARQUET_FILES, write_parquet
+
+            for name in self.names:
+                write_parquet(staging / name, staging / PARQUET_FILES[name], OUTPUT_ROWS[name])
+                names.append(PARQUET_FILES[name])
         if not self.parse_only:
             from moderation.report import load_outputs
 
@@ -231,7 +250,7 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def _write_row(handle: IO[str], row: dict[str, Any]) -> None:
+def _write_row(handle: IO[str], row: Mapping[str, Any]) -> None:
     handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False))
     handle.write("\n")
 

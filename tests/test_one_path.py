@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import pickle
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,10 @@ def test_a_moderator_pickles_before_and_after_scoring_and_scores_the_same_in_a_c
     here = [r.to_dict() for r in moderator.score_texts(TEXTS)]
     after = pickle.dumps(moderator)  # models loaded: they are not pickled, the child loads its own
     assert len(after) < 1_000_000
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        from_before = pool.apply(_score_in_child, (before, TEXTS))
-        from_after = pool.apply(_score_in_child, (after, TEXTS))
+    # ProcessPoolExecutor, not Pool: a child that dies raises BrokenProcessPool instead of hanging.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        from_before = pool.submit(_score_in_child, before, TEXTS).result(timeout=900)
+        from_after = pool.submit(_score_in_child, after, TEXTS).result(timeout=900)
     assert here == from_before == from_after
     assert here[0]["flagged"] and not here[1]["flagged"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -131,8 +131,3 @@ def _continues(skel: str, start: int, end: int) -> bool:
     after = end < len(skel) and skel[end] == sep and single(end + 1)
     before = start > 0 and skel[start - 1] == sep and single(start - 2)
     return after or before
-
-
-def find_words(text: str, entries: Sequence[str]) -> list[WordHit]:
-    """Convenience: `WordMatcher(entries).find(text)`."""
-    return WordMatcher(entries).find(text)

@@ -72,8 +72,8 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
             tid = attribute(element, "id") or ""
             threads.setdefault(tid, _thread_meta(element))
         elif kind == "post":
-            tid, record = _post_record(element, path)
-            posts.setdefault(tid or "", []).append(record)
+            post_thread, record = _post_record(element, path)
+            posts.setdefault(post_thread or "", []).append(record)
     articles: list[Article] = []
     for tid in [*threads, *(t for t in posts if t not in threads)]:
         meta = threads.get(tid)

@@ -14,6 +14,7 @@ A file holding one article uses the given article id; several give `<article_id>
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,7 +49,7 @@ def _replies(node: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
 
 
-def _walk(top_level: list[tuple[str | None, dict[str, Any]]], to_record: Any) -> list[RawComment]:
+def _walk(top_level: Sequence[tuple[str | None, dict[str, Any]]], to_record: Any) -> list[RawComment]:
     """Depth-first pre-order over nested `replies`, with the index of each record's parent."""
     records: list[RawComment] = []
     stack: list[tuple[str | None, dict[str, Any], int | None]] = [(k, n, None) for k, n in reversed(top_level)]

@@ -296,7 +296,13 @@ def _trafilatura(data: bytes, include_comments: bool) -> dict[str, object]:
         doc = trafilatura.bare_extraction(data, include_comments=include_comments, with_metadata=True)
     except (ValueError, TypeError, etree.LxmlError):
         return {}
-    return doc.as_dict() if doc is not None else {}
+    if doc is None:
+        return {}
+    return doc if isinstance(doc, dict) else doc.as_dict()
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def _str(value: object) -> str | None:
@@ -320,7 +326,7 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
     root = _parse_html(data, path)
     meta = _trafilatura(data, include_comments=False)
     body = _str(meta.get("text")) or ""
-    tags = [t for key in ("categories", "tags") if isinstance(meta.get(key), list) for t in meta[key] if _str(t)]
+    tags = [s for key in ("categories", "tags") for t in _list(meta.get(key)) if (s := _str(t))]
     article = Article(
         article_id=article_id,
         source_path=path,

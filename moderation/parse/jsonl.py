@@ -56,7 +56,6 @@ class JsonlStats:
     comments: int = 0
     rejected: int = 0
     bytes_read: int = 0
-    split_articles: int = 0
     seen_ids: set[str] = field(default_factory=set)  # article ids (one short string per article)
 
 
@@ -144,7 +143,6 @@ def iter_articles(
 def _open(article_id: str, path: str | None, stats: JsonlStats, previous: _Draft | None) -> _Draft:
     carried = previous.problems if previous is not None and previous.article_id is None else []
     if article_id in stats.seen_ids:
-        stats.split_articles += 1
         part = 2
         while f"{article_id}~part{part}" in stats.seen_ids:
             part += 1

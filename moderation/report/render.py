@@ -177,7 +177,7 @@ def _thread_view(
         "root": members[0] if members else {},
         "n_comments": len(members) or int(_num(row.get("n_comments")) or 0),
         "max_depth": max((int(c.get("depth") or 0) for c in members), default=0),
-        "n_flagged": int(n_flagged),
+        "n_flagged": int(n_flagged or 0),
         "sentiment": sentiment,
         "heat": heat,
         "threshold": min(thresholds.values(), default=None),

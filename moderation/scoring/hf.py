@@ -205,7 +205,7 @@ class HFToxicityScorer(_HFScorer):
 
     def predict(self, batch: TextBatch) -> dict[str, np.ndarray]:
         n = len(batch)
-        out = {k: np.zeros(n) for k in self.produces}
+        out: dict[str, np.ndarray] = {k: np.zeros(n) for k in self.produces}
         if n == 0:
             return out
         pieces, owner, spans = self._chunks(list(batch.texts))

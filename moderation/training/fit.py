@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -45,7 +45,7 @@ def today() -> str:
 def write_artefact(out_dir: Path, arrays: dict[str, np.ndarray], version: str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "head.npz"
-    np.savez_compressed(path, version=np.asarray(version), **arrays)
+    np.savez_compressed(path, **cast(dict[str, Any], {"version": np.asarray(version), **arrays}))
     return path
 
 

@@ -1,18 +1,37 @@
-"""The data model: articles, comments, threads, scores and flags.
+"""The data model: articles, comments, threads, scores and flags (standard library only).
 
-Standard library only. Every reader produces `Article` objects holding `Comment`s in
-source order; `build_threads` links them into reply trees without recursion, and
-`check_comments` lists integrity problems (orphans, cycles, duplicate ids, ...).
+Every reader produces `Article` objects holding `Comment`s in source order; `to_dict`
+gives the typed output rows of `moderation.schema.rows`. Import from `moderation.schema`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+from moderation.schema.rows import (
+    ArticleRow,
+    BoilerplateRow,
+    CommentRow,
+    FlagRow,
+    ProblemRow,
+    ScoresRow,
+    SourceRow,
+    SpanRow,
+)
 
 # Files a run writes into its output folder (run.json marks a finished run).
-OUTPUT_FILES: tuple[str, ...] = ("articles.jsonl", "comments.jsonl", "threads.jsonl", "report.html", "run.json")
+OUTPUT_FILES: tuple[str, ...] = (
+    "articles.jsonl",
+    "comments.jsonl",
+    "threads.jsonl",
+    "articles.parquet",
+    "comments.parquet",
+    "threads.parquet",
+    "report.html",
+    "run.json",
+)
 
 # Score names of the output contract. Attributes are single floats in [0, 1];
 # groups are distributions over their classes.
@@ -45,8 +64,8 @@ class SourceSpan:
     byte_start: int | None = None
     byte_end: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path}
+    def to_dict(self) -> SourceRow:
+        out: SourceRow = {"path": self.path}
         if self.line_start is not None:
             out["line_start"] = self.line_start
             out["line_end"] = self.line_end
@@ -64,7 +83,7 @@ class BoilerplateLine:
     text: str
     kind: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> BoilerplateRow:
         return {"line": self.line, "text": self.text, "kind": self.kind}
 
 
@@ -82,8 +101,8 @@ class Problem:
     comment_id: str | None = None
     line: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "detail": self.detail}
+    def to_dict(self) -> ProblemRow:
+        out: ProblemRow = {"kind": self.kind, "detail": self.detail}
         if self.comment_id is not None:
             out["comment_id"] = self.comment_id
         if self.line is not None:
@@ -126,8 +145,8 @@ class Comment:
         such comments are scored, flagged and indexed as duplicates."""
         return self.status in SCORED_STATUSES and not self.placeholder and bool(self.text.strip())
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def to_dict(self) -> CommentRow:
+        out: CommentRow = {
             "article_id": self.article_id,
             "comment_id": self.comment_id,
             "author": self.author,
@@ -182,8 +201,8 @@ class Article:
         parts = [p for p in (self.title, self.body[0] if self.body else None) if p]
         return " ".join(parts) if parts else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self) -> ArticleRow:
+        row: ArticleRow = {
             "article_id": self.article_id,
             "source_path": self.source_path,
             "format": self.format,
@@ -200,8 +219,10 @@ class Article:
             "stance_target": self.stance_target,
             "problems": [p.to_dict() for p in self.problems],
             "layout": [list(run) for run in self.layout],
-            **({"extra": self.extra} if self.extra else {}),
         }
+        if self.extra:
+            row["extra"] = self.extra
+        return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +241,8 @@ class Thread:
     def check(self, comments: Sequence[Comment]) -> list[Problem]:
         """Integrity problems among this thread's comments (see `check_comments`)."""
         members = set(self.comment_ids)
+        from moderation.schema.tree import check_comments
+
         return check_comments([c for c in comments if c.comment_id in members])
 
 
@@ -230,7 +253,7 @@ class TextSpan:
     start: int
     end: int
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> SpanRow:
         return {"start": self.start, "end": self.end}
 
 
@@ -246,10 +269,10 @@ class Scores:
     def labels(self) -> dict[str, str]:
         return {name: max(dist, key=dist.__getitem__) for name, dist in self.groups.items() if dist}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ScoresRow:
         out: dict[str, Any] = dict(self.attributes)
         out.update({name: dict(dist) for name, dist in self.groups.items()})
-        return out
+        return cast(ScoresRow, out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,148 +285,10 @@ class Flag:
     span: TextSpan | None = None
     detail: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"reason": self.reason, "score": self.score, "threshold": self.threshold}
+    def to_dict(self) -> FlagRow:
+        out: FlagRow = {"reason": self.reason, "score": self.score, "threshold": self.threshold}
         if self.span is not None:
             out["span"] = self.span.to_dict()
         if self.detail is not None:
             out["detail"] = self.detail
         return out
-
-
-def build_threads(comments: Sequence[Comment]) -> list[Thread]:
-    """Set `thread_id` and `depth` on every comment and return the threads in source order.
-
-    Comments whose parent is missing become roots of their own thread. A reply cycle is
-    broken at its earliest comment (in source order), which becomes a root; `check_comments`
-    reports it. Iterative: a 10,000-deep chain does not touch the recursion limit.
-    """
-    by_id = {c.comment_id: c for c in comments}
-    order = {c.comment_id: i for i, c in enumerate(comments)}
-    root_of: dict[str, str] = {}
-    depth_of: dict[str, int] = {}
-    cycle_roots = _cycle_breakers(comments, by_id, order)
-
-    for comment in comments:
-        if comment.comment_id in root_of:
-            continue
-        # Walk up to a known ancestor or a root, then assign on the way back down.
-        path: list[str] = []
-        current: str | None = comment.comment_id
-        while current is not None and current not in root_of:
-            path.append(current)
-            node = by_id[current]
-            parent = node.parent_id
-            current = None if current in cycle_roots or parent is None or parent not in by_id else parent
-        if current is None:
-            top = path.pop()
-            root_of[top] = top
-            depth_of[top] = 0
-            base_root, base_depth = top, 0
-        else:
-            base_root, base_depth = root_of[current], depth_of[current]
-        for cid in reversed(path):
-            base_depth += 1
-            root_of[cid] = base_root
-            depth_of[cid] = base_depth
-
-    members: dict[str, list[str]] = {}
-    for comment in comments:
-        comment.thread_id = root_of[comment.comment_id]
-        comment.depth = depth_of[comment.comment_id]
-        members.setdefault(comment.thread_id, []).append(comment.comment_id)
-    return [
-        Thread(
-            thread_id=root,
-            article_id=by_id[root].article_id,
-            comment_ids=tuple(ids),
-            max_depth=max(depth_of[i] for i in ids),
-        )
-        for root, ids in sorted(members.items(), key=lambda item: order[item[0]])
-    ]
-
-
-def _cycle_breakers(comments: Sequence[Comment], by_id: dict[str, Comment], order: dict[str, int]) -> set[str]:
-    """The earliest comment of every reply cycle."""
-    state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
-    breakers: set[str] = set()
-    for comment in comments:
-        walk: list[str] = []
-        current: str | None = comment.comment_id
-        while current is not None and current in by_id and state.get(current) is None:
-            state[current] = 1
-            walk.append(current)
-            current = by_id[current].parent_id
-        if current is not None and state.get(current) == 1:
-            cycle = walk[walk.index(current) :]
-            breakers.add(min(cycle, key=order.__getitem__))
-        for cid in walk:
-            state[cid] = 2
-    return breakers
-
-
-def check_comments(comments: Sequence[Comment]) -> list[Problem]:
-    """Integrity problems of a comment list: unresolved replies, orphans, cycles, duplicates,
-    several roots in one thread, replies older than their parents."""
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for comment in comments:
-        if comment.comment_id in seen:
-            problems.append(
-                Problem("duplicate_id", f"comment id {comment.comment_id!r} appears more than once", comment.comment_id)
-            )
-        seen.add(comment.comment_id)
-    by_id: dict[str, Comment] = {}
-    for comment in comments:
-        by_id.setdefault(comment.comment_id, comment)  # the first of duplicates is the parent
-    order = {c.comment_id: i for i, c in enumerate(comments)}
-    for comment in comments:
-        if comment.parent_id is None and comment.reply_to_author:
-            problems.append(
-                Problem(
-                    "unresolved_reply",
-                    f"replies to {comment.reply_to_author!r}, who has no earlier comment",
-                    comment.comment_id,
-                )
-            )
-        elif comment.parent_id is not None and comment.parent_id not in by_id:
-            problems.append(Problem("orphan", f"parent {comment.parent_id!r} not found", comment.comment_id))
-        elif comment.parent_id is not None:
-            parent = by_id[comment.parent_id]
-            if comment.timestamp and parent.timestamp and comment.timestamp < parent.timestamp:
-                problems.append(
-                    Problem(
-                        "reply_before_parent",
-                        f"posted {comment.timestamp}, before its parent ({parent.timestamp})",
-                        comment.comment_id,
-                    )
-                )
-    for breaker in sorted(_cycle_breakers(comments, by_id, order), key=order.__getitem__):
-        problems.append(Problem("cycle", "reply chain loops back to this comment; treated as a thread root", breaker))
-    roots_by_thread: dict[str, list[str]] = {}
-    for comment in comments:
-        if comment.thread_id is not None and comment.depth == 0:
-            roots_by_thread.setdefault(comment.thread_id, []).append(comment.comment_id)
-    for thread_id, roots in roots_by_thread.items():
-        if len(roots) > 1:
-            problems.append(Problem("several_roots", f"thread {thread_id!r} has roots {roots}", thread_id))
-    return problems
-
-
-def iter_descendants(root_id: str, comments: Iterable[Comment]) -> list[str]:
-    """Ids of every reply below root_id (breadth first, cycle-safe)."""
-    children: dict[str, list[str]] = {}
-    for c in comments:
-        if c.parent_id is not None:
-            children.setdefault(c.parent_id, []).append(c.comment_id)
-    out: list[str] = []
-    seen = {root_id}
-    queue = list(children.get(root_id, ()))
-    while queue:
-        cid = queue.pop(0)
-        if cid in seen:
-            continue
-        seen.add(cid)
-        out.append(cid)
-        queue.extend(children.get(cid, ()))
-    return out

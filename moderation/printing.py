@@ -1,0 +1,123 @@
+"""What the `moderate` command prints (rich): the progress bar, error lines, the article
+table and the top flagged comments. Presentation only; cli.py calls these."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from moderation.parse.inputs import FileError
+    from moderation.run import RunResult
+    from moderation.schema import Flag
+
+out = Console()
+err = Console(stderr=True)
+
+
+def progress_bar(quiet: bool) -> Progress:
+    """Bytes of input read (the total is known up front), comments written and their rate."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[comments]} comments"),
+        _RateColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+        transient=True,
+    )
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        comments = task.fields.get("comments", 0)
+        return Text(f"{comments / elapsed:,.0f}/s" if elapsed > 0 and comments else "-/s")
+
+
+def print_errors(errors: list[FileError]) -> None:
+    for e in errors:
+        label = "error" if e.fatal else "warning"
+        colour = "red" if e.fatal else "yellow"
+        err.print(
+            f"[{colour}]{label}:[/{colour}] {escape(e.path)}: {escape(e.problem)}", highlight=False, soft_wrap=True
+        )
+
+
+def print_articles(summary: RunResult) -> None:
+    counts = summary.counts
+    table = Table(title="Articles", title_justify="left")
+    table.add_column("article", no_wrap=True, min_width=20)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(10, out.width - 70))
+    for column in ("comments", "threads", "flagged", "sentiment"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    for a in summary.article_rows:
+        table.add_row(
+            Text(a.article_id),
+            Text(f"{a.site or '-'}: {a.title or '-'}"[:60]),
+            str(a.comments),
+            str(a.threads),
+            str(a.flagged),
+            "-" if a.sentiment_mean is None else f"{a.sentiment_mean:+.2f}",
+        )
+    if summary.article_rows:
+        out.print(table)
+    if counts["documents"] > len(summary.article_rows):
+        out.print(f"(first {len(summary.article_rows)} articles listed; all are in articles.jsonl)")
+    out.print(
+        f"{counts['documents']} articles, {counts['comments_parsed']} comments, {counts['comments_flagged']} flagged.",
+        highlight=False,
+    )
+    out.print("sentiment: mean of positive - negative per comment, from -1 to +1.", style="dim", highlight=False)
+    if counts["comments_failed"] or counts["comments_rejected"]:
+        out.print(
+            f"{counts['comments_failed']} comments could not be scored (score_error in comments.jsonl); "
+            f"{counts['comments_rejected']} input lines were not comments (see run.json problems).",
+            highlight=False,
+        )
+
+
+def print_flagged(summary: RunResult, top: int) -> None:
+    flagged = summary.top_flagged  # most severe first
+    total = summary.counts["comments_flagged"]
+    if not flagged or top <= 0:
+        return
+    table = Table(
+        title=f"Top flagged comments, most severe first ({min(top, len(flagged))} of {total})",
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("sev", justify="right", no_wrap=True)
+    table.add_column("comment", overflow="fold", max_width=24)
+    table.add_column("reasons", overflow="fold", ratio=2)
+    table.add_column("text", overflow="fold", ratio=3)
+    for c in flagged[:top]:
+        article, _, number = c.comment.comment_id.rpartition("#")  # shown as two lines, not folded mid-id
+        who = Text(f"{article}\n#{number}" if article else c.comment.comment_id)
+        who.append(f" {c.comment.author or '(unknown)'}", style="dim")
+        reasons = Text("\n".join(_reason(f) for f in c.flags))
+        text = " ".join(c.comment.text.split())
+        table.add_row(f"{c.severity:.2f}", who, reasons, Text(text[:160] + ("…" if len(text) > 160 else "")))
+    out.print(table)
+
+
+def _reason(flag: Flag) -> str:
+    detail = f" {flag.detail[:60]}" if flag.detail else ""
+    if flag.score == flag.threshold == 1.0:
+        return f"{flag.reason}{detail}"
+    return f"{flag.reason} {flag.score:.2f}≥{flag.threshold:.2f}{detail}"
