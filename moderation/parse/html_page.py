@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -186,7 +187,7 @@ def _structured_comments(root: etree._Element, path: str | None) -> list[RawComm
             author = _clean_author(_text(author_el, set(), skip_chrome=False))
             skip.add(author_el)
         timestamp = None
-        extra = {"found_by": "markup"}
+        extra: dict[str, Any] = {"found_by": "markup"}
         if date_el is not None:
             shown = date_el.get("datetime") or _text(date_el, set(), skip_chrome=False)
             # Only machine dates become timestamps (they compare as text); page wording stays in extra.

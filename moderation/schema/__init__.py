@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from moderation.schema.model import (
     OUTPUT_FILES,
+    PUBLISHED,
     SCORE_GROUPS,
+    SCORED_STATUSES,
     TOXICITY_ATTRIBUTES,
     Article,
     BoilerplateLine,
@@ -55,6 +57,8 @@ from moderation.schema.tree import build_threads, check_comments, iter_descendan
 __all__ = [
     "OUTPUT_FILES",
     "OUTPUT_ROWS",
+    "PUBLISHED",
+    "SCORED_STATUSES",
     "SCORE_GROUPS",
     "TOXICITY_ATTRIBUTES",
     "Article",

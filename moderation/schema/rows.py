@@ -88,6 +88,10 @@ class CommentRow(TypedDict):
     thread_id: str | None
     depth: int
     source: SourceRow | None
+    status: NotRequired[str]  # published, deleted, removed, pending, ... as the platform says
+    placeholder: NotRequired[bool]  # the text is the platform's stand-in ("[deleted]"), never scored
+    language: NotRequired[str]  # detected language code
+    quote: NotRequired[str]  # quoted parent text, kept apart from the author's words
     timestamp: NotRequired[str]
     external_id: NotRequired[str]
     extra: NotRequired[dict[str, Any]]
