@@ -41,6 +41,8 @@ class Preset:
     batch_size: int = 32
     flags: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    # [languages] scored: comments detected in another language get no model scores.
+    scored_languages: tuple[str, ...] = ("en",)
 
 
 def preset_names() -> list[str]:
@@ -77,6 +79,10 @@ def _preset_from_dict(raw: dict[str, Any], path: Path) -> Preset:
     batch_size = raw.get("batch_size", 32)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ConfigError(f"{path}: batch_size must be a positive integer")
+    languages = raw.get("languages", {})
+    scored = languages.get("scored", ["en"]) if isinstance(languages, dict) else None
+    if not isinstance(scored, list) or not scored or not all(isinstance(x, str) and x for x in scored):
+        raise ConfigError(f"{path}: [languages] scored must be a non-empty list of language codes")
     return Preset(
         name=str(raw.get("name", path.stem)),
         description=str(raw.get("description", "")),
@@ -86,4 +92,5 @@ def _preset_from_dict(raw: dict[str, Any], path: Path) -> Preset:
         batch_size=batch_size,
         flags=dict(raw.get("flags", {})),
         raw=raw,
+        scored_languages=tuple(scored),
     )

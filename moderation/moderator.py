@@ -26,10 +26,12 @@ from moderation import __version__
 from moderation.analysis.article import analyse_article
 from moderation.analysis.duplicates import DuplicateIndex
 from moderation.analysis.flags import order_flags, severity, text_flags
+from moderation.analysis.language import assign_languages
 from moderation.analysis.settings import flag_settings
 from moderation.cache import model_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.schema import (
+    SCORED_STATUSES,
     Article,
     ArticleRow,
     Comment,
@@ -93,6 +95,9 @@ class CommentResult(_Scored):
     scores: Scores | None  # None in a parse-only run
     flags: list[Flag]
     severity: float = 0.0  # orders the review queue; see analysis/flags.py
+    # Why the models did not score this comment (`placeholder`, `empty`, the platform status
+    # such as `deleted`, or `unsupported_language`); None when they did.
+    not_scored: str | None = None
 
     def to_dict(self) -> CommentRow:
         out = self.comment.to_dict()
@@ -100,6 +105,10 @@ class CommentResult(_Scored):
             return out
         out["scores"] = self.scores.to_dict()
         out["labels"] = self.labels
+        if self.not_scored is not None:
+            out["not_scored"] = self.not_scored
+            if self.not_scored == UNSUPPORTED_LANGUAGE:
+                out["labels"]["language"] = UNSUPPORTED_LANGUAGE
         out["flags"] = [f.to_dict() for f in self.flags]
         out["flagged"] = self.flagged
         out["severity"] = self.severity
@@ -127,6 +136,24 @@ class ArticleResult:
         if self.scored:
             row["rollup"] = cast(RollupRow, self.rollup)
         return row
+
+
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+
+
+def not_scored_reason(comment: Comment, scored_languages: Sequence[str]) -> str | None:
+    """Why the models must not score this comment, or None when they should: platform
+    placeholders, comments the platform took down, empty texts, and languages the models
+    were not trained on (word lists, links and duplicates still apply to those)."""
+    if comment.placeholder:
+        return "placeholder"
+    if comment.status not in SCORED_STATUSES:
+        return comment.status
+    if not comment.text.strip():
+        return "empty"
+    if comment.language is not None and comment.language not in scored_languages:
+        return UNSUPPORTED_LANGUAGE
+    return None
 
 
 class Moderator:
@@ -224,26 +251,36 @@ class Moderator:
         """Score, flag and roll up a group of articles. A run passes its `duplicates` index (so
         that repeats across chunks are found) and its `scorer` (the pipeline behind its scores
         cache); without them a fresh index and the plain pipeline are used."""
+        for article in articles:
+            if any(c.language is None and c.scorable for c in article.comments):
+                assign_languages(article)
         comments = [c for a in articles for c in a.comments]
-        scores = self._score(
+        targets = [a.stance_target for a in articles for _ in a.comments]
+        reasons = [not_scored_reason(c, self.preset.scored_languages) for c in comments]
+        todo = [i for i, reason in enumerate(reasons) if reason is None]
+        fresh = self._score(
             scorer if scorer is not None else self.pipeline,
-            [c.text for c in comments],
-            [a.stance_target for a in articles for _ in a.comments],
+            [comments[i].text for i in todo],
+            [targets[i] for i in todo],
             progress,
         )
+        scores = [Scores() for _ in comments]  # empty for comments the models do not see
+        for i, s in zip(todo, fresh, strict=True):
+            scores[i] = s
         if duplicates is None:
             duplicates = self.new_duplicate_index()
         out: list[ArticleResult] = []
         start = 0
         for article in articles:
             mine = scores[start : start + len(article.comments)]  # by position, never by id
+            why = reasons[start : start + len(article.comments)]
             start += len(article.comments)
             by_id = {c.comment_id: s for c, s in zip(article.comments, mine, strict=True)}
             threads = build_threads(article.comments)
             found = analyse_article(article.comments, threads, by_id, self.flag_settings, duplicates)
             rows = [
-                CommentResult(c, s, found.flags[c.comment_id], found.severity[c.comment_id])
-                for c, s in zip(article.comments, mine, strict=True)
+                CommentResult(c, s, found.flags[c.comment_id], found.severity[c.comment_id], reason)
+                for c, s, reason in zip(article.comments, mine, why, strict=True)
             ]
             out.append(ArticleResult(article, rows, threads, found.rollup, found.thread_rows))
         return out
@@ -260,6 +297,7 @@ class Moderator:
             "flags": self.preset.flags,  # the preset's [flags] table as read
             "scores_produced": list(pipeline.produces),
             "scores_not_produced": pipeline.missing(),
+            "languages_scored": list(self.preset.scored_languages),
         }
 
 
@@ -268,4 +306,4 @@ def unscored(article: Article) -> ArticleResult:
     return ArticleResult(article, [CommentResult(c, None, []) for c in article.comments], [], scored=False)
 
 
-__all__ = ["ArticleResult", "CommentResult", "Moderator", "TextResult", "unscored"]
+__all__ = ["ArticleResult", "CommentResult", "Moderator", "TextResult", "not_scored_reason", "unscored"]

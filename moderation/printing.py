@@ -80,7 +80,12 @@ def print_articles(summary: RunResult) -> None:
     if counts["documents"] > len(summary.article_rows):
         out.print(f"(first {len(summary.article_rows)} articles listed; all are in articles.jsonl)")
     out.print(
-        f"{counts['documents']} articles, {counts['comments_parsed']} comments, {counts['comments_flagged']} flagged.",
+        f"{counts['documents']} articles, {counts['comments_parsed']} comments, {counts['comments_flagged']} flagged"
+        + (
+            f", {n} not scored (placeholders, taken down, other languages)."
+            if (n := counts["comments_not_scored"])
+            else "."
+        ),
         highlight=False,
     )
     out.print("sentiment: mean of positive - negative per comment, from -1 to +1.", style="dim", highlight=False)

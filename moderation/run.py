@@ -31,11 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
+from moderation.analysis.language import assign_languages
 from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.detect import check_format
 from moderation.parse.inputs import FileError, InputFile, ReadState, iter_articles, list_inputs
-from moderation.schema import Article, RunRecord
+from moderation.schema import PUBLISHED, Article, RunRecord
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
 if TYPE_CHECKING:
@@ -135,6 +136,9 @@ class RunContext:
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, Any]] = field(default_factory=list)
     problem_kinds: Counter[str] = field(default_factory=Counter)
+    not_scored: Counter[str] = field(default_factory=Counter)  # reason -> comments
+    statuses: Counter[str] = field(default_factory=Counter)  # platform status (not published) -> comments
+    languages: Counter[str] = field(default_factory=Counter)  # detected language -> comments
     article_rows: list[ArticleRow] = field(default_factory=list)
     flagged_heap: list[tuple[float, int, int, CommentResult]] = field(default_factory=list)
     seq: int = 0
@@ -247,6 +251,8 @@ def _flush(
     from moderation.moderator import unscored
 
     started = time.perf_counter()
+    for article in chunk:  # parse-only runs record languages too
+        assign_languages(article)
     if moderator is not None:
         results = moderator.score_articles(chunk, scorer=ctx.scorer, duplicates=ctx.duplicates)
     else:
@@ -272,7 +278,14 @@ def _tally(result: ArticleResult, ctx: RunContext, options: RunOptions) -> None:
     counts["comments_written"] += len(result.comments)
     n_flagged = 0
     for row in result.comments:
+        comment = row.comment
+        ctx.languages[comment.language or "none"] += 1
+        if comment.status != PUBLISHED:
+            ctx.statuses[comment.status] += 1
         if row.scores is None:
+            continue
+        if row.not_scored is not None:
+            ctx.not_scored[row.not_scored] += 1
             continue
         counts["comments_scored" if row.scores.error is None else "comments_failed"] += 1
         if row.flagged:
@@ -316,7 +329,7 @@ def _final_counts(ctx: RunContext) -> dict[str, int]:
     if ctx.cache is not None:
         from_cache, fresh = ctx.scorer.from_cache, ctx.scorer.scored_fresh
     else:
-        from_cache, fresh = 0, (c["comments_parsed"] if ctx.scorer is not None else 0)
+        from_cache, fresh = 0, (c["comments_scored"] + c["comments_failed"] if ctx.scorer is not None else 0)
     return {
         "files": len(read.inputs) + fatal,
         "files_failed": fatal,
@@ -326,6 +339,7 @@ def _final_counts(ctx: RunContext) -> dict[str, int]:
         "comments_parsed": c["comments_parsed"],
         "comments_scored": c["comments_scored"],
         "comments_failed": c["comments_failed"],
+        "comments_not_scored": sum(ctx.not_scored.values()),
         "comments_flagged": c["comments_flagged"],
         "comments_written": c["comments_written"],
         "scored_fresh": fresh,
@@ -346,6 +360,11 @@ def run_record(
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "errors": [e.to_dict() for e in ctx.read.errors],
         "id_collisions": list(ctx.read.collisions),
+        # Comments the models did not score, by reason (placeholder, deleted, ...,
+        # unsupported_language); platform statuses other than published; detected languages.
+        "not_scored": dict(sorted(ctx.not_scored.items())),
+        "statuses": dict(sorted(ctx.statuses.items())),
+        "languages": dict(ctx.languages.most_common()),
         "problems": ctx.problems,
         "problems_total": sum(ctx.problem_kinds.values()),
         "problems_by_kind": dict(sorted(ctx.problem_kinds.items())),

@@ -36,17 +36,11 @@ OUTPUT_FILES: tuple[str, ...] = (
 # Score names of the output contract. Attributes are single floats in [0, 1];
 # groups are distributions over their classes.
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
-    "toxicity",
-    "severe_toxicity",
-    "insult",
-    "identity_attack",
-    "profanity",
-    "threat",
-)
+    "toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat",
+)  # fmt: skip
 PUBLISHED = "published"  # Comment.status of an ordinary comment
-# Statuses whose text is scored: published, and pending (awaiting the platform's own
-# moderation: exactly what a moderator has to decide). Deleted, removed, rejected, spam,
-# hidden and other statuses are kept and counted, never scored or flagged.
+# Statuses whose text is scored (pending: awaiting the platform's moderation, what a moderator
+# must decide); deleted, removed, rejected, spam, ... are kept and counted, never scored.
 SCORED_STATUSES: tuple[str, ...] = (PUBLISHED, "pending")
 SCORE_GROUPS: dict[str, tuple[str, ...]] = {
     "sentiment": ("negative", "neutral", "positive"),
@@ -132,17 +126,14 @@ class Comment:
     thread_id: str | None = None
     depth: int = 0
     extra: dict[str, Any] = field(default_factory=dict)  # format-specific facts (votes, ...)
-    # `published`, or what the platform says instead (`deleted`, `removed`, `pending`, `spam`,
-    # `rejected`, ...); anything but `published` is never scored, flagged or deduplicated.
-    status: str = "published"
+    status: str = PUBLISHED  # or the platform's word for it: deleted, removed, pending, spam, ...
     placeholder: bool = False  # the text is the platform's stand-in ("[deleted]"), not the author's
     language: str | None = None  # detected language code (`en`, `de`, ...), set before scoring
     quote: str | None = None  # quoted parent text, kept apart from the author's own words
 
     @property
     def scorable(self) -> bool:
-        """True when the text is the author's and the platform has not taken it down: only
-        such comments are scored, flagged and indexed as duplicates."""
+        """The author's own text, not taken down: only such comments are scored and flagged."""
         return self.status in SCORED_STATUSES and not self.placeholder and bool(self.text.strip())
 
     def to_dict(self) -> CommentRow:

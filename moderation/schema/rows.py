@@ -101,6 +101,8 @@ class CommentRow(TypedDict):
     flagged: NotRequired[bool]
     severity: NotRequired[float]
     score_error: NotRequired[str]
+    # Why the models did not score it: placeholder, empty, a platform status, unsupported_language.
+    not_scored: NotRequired[str]
 
 
 class DepthMeanRow(TypedDict):
@@ -235,6 +237,7 @@ class CountsRow(TypedDict):
     comments_parsed: int
     comments_scored: int
     comments_failed: int
+    comments_not_scored: int  # placeholders, taken-down comments, unsupported languages
     comments_flagged: int
     comments_written: int
     scored_fresh: int
@@ -259,7 +262,11 @@ class RunRecord(TypedDict):
     problems_total: int
     problems_by_kind: dict[str, int]
     cache: str | None
+    not_scored: dict[str, int]  # comments the models did not score, by reason
+    statuses: dict[str, int]  # comments by platform status other than published
+    languages: dict[str, int]  # comments by detected language ("none": placeholders, empty)
     preset_path: NotRequired[str]
+    languages_scored: NotRequired[list[str]]
     thresholds: NotRequired[dict[str, float]]
     flags: NotRequired[dict[str, Any]]
     scores_produced: NotRequired[list[str]]
