@@ -17,7 +17,7 @@ from moderation.moderator import Moderator
 from tests.conftest import FIXTURES, SEEDS
 
 cli = CliRunner()
-SCORE_KEYS = ("scores", "labels", "flags", "flagged", "severity", "score_error")
+SCORE_KEYS = ("scores", "labels", "flags", "flagged", "severity", "score_error", "not_scored")
 
 
 def fixture_inputs() -> list[Path]:
