@@ -29,7 +29,8 @@ def thread_label(thread: dict[str, Any]) -> str:
     author = (thread.get("root") or {}).get("author") or "anonymous"
     if len(author) > 14:
         author = author[:13] + "…"
-    return f"{short} {author} ({thread['n_comments']})"
+    # FSI ... PDI: a right-to-left or override character in the name stays inside it
+    return f"{short} \u2068{author}\u2069 ({thread['n_comments']})"
 
 
 def heat_colour(heat: float, threshold: float | None) -> str:
@@ -46,13 +47,14 @@ def thread_chart(threads: Sequence[dict[str, Any]]) -> str:
     x_heat = LABEL_W + BAR_W + GAP
     width = x_heat + BAR_W + VALUE_W
     height = ROW * (len(threads) + 1) + 4
+    attribute = next((t["attribute"] for t in threads if t.get("attribute")), "hostility")
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg">',
         "<title>Sentiment (mean share negative / neutral / positive) and heat "
-        "(highest hostility score) per thread</title>",
+        "(highest score of the heat attribute) per thread</title>",
         f'<text class="axis" x="{x_sent}" y="11">sentiment: neg · neu · pos</text>',
-        f'<text class="axis" x="{x_heat}" y="11">heat (max hostility score)</text>',
+        f'<text class="axis" x="{x_heat}" y="11">heat (highest {escape(attribute)} score)</text>',
     ]
     for i, t in enumerate(threads):
         y = ROW * (i + 1) + 2
@@ -88,7 +90,8 @@ def thread_chart(threads: Sequence[dict[str, Any]]) -> str:
                 row.append(f'<line x1="{_f(tx)}" x2="{_f(tx)}" y1="{y}" y2="{y + ROW - 2}" class="thr"/>')
             flag = " ⚑" if t.get("n_flagged") else ""
             row.append(f'<text class="val" x="{x_heat + BAR_W + 4}" y="{y + 11}">{heat:.2f}{flag}</text>')
-            tip.append(f"heat {heat:.2f}, {t.get('n_flagged', 0)} flagged")
+            over = f" of {threshold:.2f}" if threshold is not None else ""
+            tip.append(f"heat {heat:.2f}, {t.get('n_flagged', 0)} flagged; {t.get('attribute')} threshold{over}")
         else:
             row.append(f'<text class="na" x="{x_heat}" y="{y + 11}">no scores</text>')
         row.insert(1, f"<title>{escape('; '.join(tip))}</title>")

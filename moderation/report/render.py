@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from moderation.report import charts
+from moderation.report.rows import article_context, client_comment, comment_severity, num
 
 _ENV = Environment(
     loader=PackageLoader("moderation.report", "templates"),
@@ -35,8 +36,8 @@ _ENV = Environment(
 
 # Score attributes that measure hostility, in display order; others found in `scores` follow.
 TOXIC_ATTRIBUTES = ("toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat")
-# Distributions in `scores` (dicts of label -> probability); shown as their argmax.
-DISTRIBUTIONS = ("sentiment", "stance")
+# The page script, in order; one closure around them all (report.js starts it).
+SCRIPTS = ("core.js", "text.js", "queue.js", "detail.js", "decide.js", "report.js")
 # How many threads per article the overview charts draw (largest first).
 CHART_THREADS = 30
 
@@ -64,61 +65,6 @@ def _static(name: str) -> str:
     return resources.files("moderation.report").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def comment_severity(row: Mapping[str, Any]) -> float:
-    """`severity` when the row carries one, else the highest flag score, else 0."""
-    given = _num(row.get("severity"))
-    if given is not None:
-        return given
-    scores = [s for f in row.get("flags") or [] if (s := _num(f.get("score"))) is not None]
-    return max(scores, default=0.0)
-
-
-def _client_comment(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields the page script needs, from one comments.jsonl row."""
-    scores = row.get("scores") or {}
-    attrs = {k: round(n, 4) for k in scores if (n := _num(scores.get(k))) is not None}
-    dists = {
-        k: {label: round(p, 4) for label, p in v.items() if _num(p) is not None}
-        for k, v in scores.items()
-        if isinstance(v, dict)
-    }
-    flags = []
-    for f in row.get("flags") or []:
-        flag: dict[str, Any] = {
-            "reason": str(f.get("reason", "")),
-            "score": _num(f.get("score")),
-            "threshold": _num(f.get("threshold")),
-        }
-        span = f.get("span")
-        if isinstance(span, dict) and _num(span.get("start")) is not None and _num(span.get("end")) is not None:
-            flag["span"] = [int(span["start"]), int(span["end"])]
-        if f.get("detail") is not None:
-            flag["detail"] = str(f["detail"])
-        flags.append(flag)
-    return {
-        "id": str(row.get("comment_id", "")),
-        "article": str(row.get("article_id", "")),
-        "author": row.get("author"),
-        "text": str(row.get("text") or ""),
-        "parent": row.get("parent_id"),
-        "replyTo": row.get("reply_to_author"),
-        "thread": row.get("thread_id") or row.get("comment_id"),
-        "depth": int(row.get("depth") or 0),
-        "severity": round(comment_severity(row), 4),
-        "flagged": bool(row.get("flagged", bool(flags))),
-        "flags": flags,
-        "attrs": attrs,
-        "dists": dists,
-        "labels": {str(k): str(v) for k, v in (row.get("labels") or {}).items()},
-    }
-
-
 def run_key(run: Mapping[str, Any], comments: Sequence[Mapping[str, Any]]) -> str:
     """A stable name for this run's decisions in localStorage: same inputs and preset, same key."""
     basis = {
@@ -130,21 +76,54 @@ def run_key(run: Mapping[str, Any], comments: Sequence[Mapping[str, Any]]) -> st
     return "moderate:" + hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _scalar_items(mapping: Any) -> list[tuple[str, str]]:
-    """Printable (key, value) pairs of a dict's scalar and small-dict values, for rollups."""
+def _fmt(value: float | int) -> str:
+    """Counts as integers, everything else with two decimals."""
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 2:
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+def _scalar_items(mapping: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Printable (key, value) pairs of a dict's scalars, nested dicts flattened one level, for rollups."""
     if not isinstance(mapping, dict):
         return []
     out = []
     for key, value in mapping.items():
+        name = f"{prefix}{key}"
         if isinstance(value, bool) or value is None:
             continue
         if isinstance(value, int | float):
-            out.append((str(key), f"{value:.2f}" if isinstance(value, float) else str(value)))
+            out.append((name, _fmt(value)))
         elif isinstance(value, str):
-            out.append((str(key), value))
-        elif isinstance(value, dict) and all(_num(v) is not None for v in value.values()):
-            out.append((str(key), ", ".join(f"{k} {float(v):.2f}" for k, v in value.items())))
+            out.append((name, value[:80]))
+        elif isinstance(value, dict) and value and all(num(v) is not None for v in value.values()):
+            out.append((name, ", ".join(f"{k} {_fmt(v)}" for k, v in value.items())))
+        elif isinstance(value, dict) and not prefix:
+            out.extend(_scalar_items(value, prefix=f"{name}."))
     return out
+
+
+HEAT_ATTRIBUTES = ("toxicity", "profanity")
+
+
+def thread_heat(
+    row: Mapping[str, Any], members: Sequence[Mapping[str, Any]], thresholds: Mapping[str, float]
+) -> tuple[float | None, float | None, str | None]:
+    """(heat, its threshold, attribute) of one thread: the threads.jsonl `toxicity` block
+    (`max` of its `attribute`, against that attribute's threshold), else the highest score of
+    the first heat attribute the comments have, against that attribute's own threshold."""
+    block = row.get("toxicity")
+    if isinstance(block, dict) and num(block.get("max")) is not None:
+        attr = str(block.get("attribute") or "toxicity")
+        threshold = num(block.get("threshold"))
+        return num(block["max"]), threshold if threshold is not None else thresholds.get(attr), attr
+    if num(row.get("toxicity_max")) is not None:  # first-generation rows
+        return num(row["toxicity_max"]), thresholds.get("toxicity"), "toxicity"
+    for attr in HEAT_ATTRIBUTES:
+        values = [v for c in members if (v := num((c.get("scores") or {}).get(attr))) is not None]
+        if values:
+            return max(values), thresholds.get(attr), attr
+    return None, None, None
 
 
 _THREAD_ROW_SKIP = {"thread_id", "article_id", "comment_ids", "n_comments", "max_depth", "participants", "n_flagged"}
@@ -157,30 +136,23 @@ def _thread_view(
     sentiment = None
     if sentiments:
         sentiment = {
-            k: sum(_num(s.get(k)) or 0.0 for s in sentiments) / len(sentiments)
+            k: sum(num(s.get(k)) or 0.0 for s in sentiments) / len(sentiments)
             for k in ("negative", "neutral", "positive")
         }
-    heat_values = [
-        v
-        for c in members
-        for k, raw in (c.get("scores") or {}).items()
-        if k not in DISTRIBUTIONS and (v := _num(raw)) is not None
-    ]
-    heat = _num(row.get("toxicity_max"))
-    if heat is None:
-        heat = max(heat_values, default=None)
+    heat, threshold, attribute = thread_heat(row, members, thresholds)
     n_flagged = row.get("n_flagged")
-    if _num(n_flagged) is None:
+    if num(n_flagged) is None:
         n_flagged = sum(1 for c in members if c.get("flagged"))
     return {
         "thread_id": thread_id,
         "root": members[0] if members else {},
-        "n_comments": len(members) or int(_num(row.get("n_comments")) or 0),
+        "n_comments": len(members) or int(num(row.get("n_comments")) or 0),
         "max_depth": max((int(c.get("depth") or 0) for c in members), default=0),
         "n_flagged": int(n_flagged or 0),
         "sentiment": sentiment,
         "heat": heat,
-        "threshold": min(thresholds.values(), default=None),
+        "threshold": threshold,
+        "attribute": attribute,
         "extra": [(k, v) for k, v in _scalar_items(row) if k not in _THREAD_ROW_SKIP],
     }
 
@@ -190,6 +162,7 @@ def _article_views(
     comments: Sequence[Mapping[str, Any]],
     threads: Sequence[Mapping[str, Any]],
     thresholds: Mapping[str, float],
+    heat: dict[str, float],
 ) -> list[dict[str, Any]]:
     by_article: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     by_thread: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
@@ -214,13 +187,14 @@ def _article_views(
             _thread_view(str(r.get("thread_id")), by_thread.get(str(r.get("thread_id")), []), r, thresholds)
             for r in rows
         ]
+        heat.update((t["thread_id"], round(t["heat"], 4)) for t in tviews if t["heat"] is not None)
         charted = sorted(tviews, key=lambda t: (-t["n_comments"], t["thread_id"]))[:CHART_THREADS]
         n_flagged = sum(1 for c in members if c.get("flagged"))
-        n_comments = len(members) if members else int(_num(article.get("n_comments")) or 0)
+        n_comments = len(members) if members else int(num(article.get("n_comments")) or 0)
         sentiments = [t["sentiment"] for t in tviews if t["sentiment"]]
         views.append(
             {
-                "id": aid,
+                **article_context(article),
                 "title": article.get("title"),
                 "site": article.get("site"),
                 "dateline": article.get("dateline"),
@@ -246,19 +220,28 @@ def render_report(
     comments: Sequence[Mapping[str, Any]],
     threads: Sequence[Mapping[str, Any]],
     run: Mapping[str, Any],
+    decisions: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> str:
-    """The review report for one run, from exactly the rows the writers write."""
-    thresholds = {k: v for k, v in (run.get("thresholds") or {}).items() if _num(v) is not None}
-    titles = {str(a.get("article_id")): a.get("title") or a.get("article_id") for a in articles}
+    """The review report for one run, from exactly the rows the writers write.
+
+    `decisions` ({comment_id: {decision, reason, note, decided_at, moderator}}, see
+    `decisions.carry_over`) are decisions made earlier; the page starts from them, and a
+    newer decision kept in the browser for the same comment wins.
+    """
+    thresholds = {k: v for k, v in (run.get("thresholds") or {}).items() if num(v) is not None}
+    heat: dict[str, float] = {}
+    views = _article_views(articles, comments, threads, thresholds, heat)
     data = {
         "key": run_key(run, comments),
         "thresholds": thresholds,
         "toxic": list(TOXIC_ATTRIBUTES),
-        "articles": [{"id": k, "title": str(v)} for k, v in titles.items()],
-        "comments": [_client_comment(c) for c in comments],
+        "articles": [article_context(a) for a in articles],
+        "comments": [client_comment(c) for c in comments],
+        "heat": heat,
+        "given": dict(decisions or {}),
     }
     style = _static("report.css")
-    script = _static("report.js")
+    script = "(function () {\n\"use strict\";\n" + "".join(_static(n) for n in SCRIPTS) + "})();\n"
     csp = "; ".join(
         [
             "default-src 'none'",
@@ -289,6 +272,6 @@ def render_report(
         thresholds=thresholds,
         not_produced=run.get("scores_not_produced") or [],
         errors=run.get("errors") or [],
-        articles=_article_views(articles, comments, threads, thresholds),
+        articles=views,
         reasons=sorted({str(f.get("reason")) for c in comments for f in c.get("flags") or []}),
     )
