@@ -277,10 +277,12 @@ def write_report(
     comments: list[dict[str, Any]],
     threads: list[dict[str, Any]],
     run: dict[str, Any],
+    decisions: dict[str, Any] | None = None,
 ) -> Path:
-    """report.html from the output rows (also used by `moderate report DIR`)."""
+    """report.html from the output rows (also used by `moderate report DIR`), starting from
+    earlier `decisions` ({comment_id: decision}, see `report.decisions.carry_over`)."""
     from moderation.report import render_report
 
     with atomic_open(path) as handle:
-        handle.write(render_report(articles, comments, threads, run))
+        handle.write(render_report(articles, comments, threads, run, decisions))
     return path

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from moderation.cli import app
 from moderation.report import load_outputs, render_report
-from moderation.report.render import comment_severity, script_json
+from moderation.report.render import script_json
+from moderation.report.rows import comment_severity
 from tests.conftest import SEEDS
 
 runner = CliRunner()

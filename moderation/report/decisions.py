@@ -46,6 +46,20 @@ class Merged:
     decisions: list[dict[str, Any]]
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
+    def summary(self, names: Sequence[str], path: Path | str, limit: int = 50) -> str:
+        """What a merge did, one line per conflict (the first `limit`), for the terminal."""
+        lines = [
+            f"Wrote {path}: {len(self.decisions)} decisions from {len(names)} files, {len(self.conflicts)} conflicts."
+        ]
+        for conflict in self.conflicts[:limit]:
+            views = "; ".join(
+                f"{d.get('moderator') or names[d['file']]}: {d['decision']}"
+                + (f" ({d['reason']})" if d.get("reason") else "")
+                for d in conflict["decisions"]
+            )
+            lines.append(f"  conflict {conflict['comment_id']}: {views} -> kept {conflict['kept']}")
+        return "\n".join(lines)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
@@ -159,3 +173,19 @@ def carry_over(decisions: Iterable[Mapping[str, Any]], comments: Iterable[Mappin
         if target not in kept or str(entry.get("decided_at", "")) >= str(kept[target].get("decided_at", "")):
             kept[target] = entry
     return {"kept": kept, "dropped": dropped}
+
+
+def carry_files(paths: Sequence[Path | str], comments: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """`carry_over` of the merged decisions in `paths` (conflicts settled as in `merge_decisions`)."""
+    merged = merge_decisions([read_decisions(p) for p in paths])
+    return carry_over(merged.decisions, comments) | {"conflicts": merged.conflicts}
+
+
+def write_merged(merged: Merged, path: Path | str) -> Path:
+    """The merged decisions as one decisions file (atomically)."""
+    from moderation.writers import atomic_open
+
+    path = Path(path)
+    with atomic_open(path) as handle:
+        handle.write(json.dumps(merged.to_json(), ensure_ascii=False, indent=2) + "\n")
+    return path

@@ -98,21 +98,68 @@ def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: 
             heapq.heapreplace(top, item)
     chosen: set[str] = set()
     total = 0
+    too_big: list[str] = []  # threads of severe comments that do not fit whole, most severe first
     for _, _, thread_id in sorted(top, reverse=True):
         size = sizes.get(thread_id, 1)
-        if thread_id in chosen or total + size > max_comments:
+        if thread_id in chosen:
+            continue
+        if total + size > max_comments:
+            if thread_id not in too_big:
+                too_big.append(thread_id)
             continue
         chosen.add(thread_id)
         total += size
-    comments = [c for c in _iter_jsonl(out_dir / "comments.jsonl") if str(c.get("thread_id")) in chosen]
+    part: set[str] = set()
+    if too_big and total < max_comments:
+        part = _severe_part(out_dir / "comments.jsonl", too_big[0], max_comments - total)
+    comments = [
+        c
+        for c in _iter_jsonl(out_dir / "comments.jsonl")
+        if str(c.get("thread_id")) in chosen or str(c.get("comment_id")) in part
+    ]
     article_ids = {c.get("article_id") for c in comments}
     articles = [a for a in _iter_jsonl(out_dir / "articles.jsonl") if a.get("article_id") in article_ids]
-    threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in chosen] if sizes else []
+    wanted = chosen | ({too_big[0]} if part else set())
+    threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in wanted] if sizes else []
+    partial = (
+        f" Thread {too_big[0]} has {sizes.get(too_big[0], 0):,} comments, more than fit: its {len(part):,} most "
+        "severe comments and the replies they answer are shown."
+        if part
+        else ""
+    )
     run = {
         **run,
         "report_scope": (
-            f"This report shows {len(comments):,} of {n_comments:,} comments: the {len(chosen):,} threads holding "
-            f"the most severe of {n_flagged:,} flagged comments. Every comment is in comments.jsonl."
+            f"This report shows {len(comments):,} of {n_comments:,} comments: the {len(wanted):,} threads holding "
+            f"the most severe of {n_flagged:,} flagged comments.{partial} Every comment is in comments.jsonl."
         ),
     }
     return Outputs(articles=articles, comments=comments, threads=threads, run=run)
+
+
+def _severe_part(comments_path: Path, thread_id: str, budget: int) -> set[str]:
+    """Comment ids of one thread too large to show whole: its most severe comments, each with
+    the chain of replies above it (so it reads in context), until `budget` comments."""
+    parent: dict[str, str | None] = {}
+    ranked: list[tuple[float, int, str]] = []
+    for position, c in enumerate(_iter_jsonl(comments_path)):
+        if str(c.get("thread_id")) != thread_id:
+            continue
+        cid = str(c.get("comment_id"))
+        parent[cid] = str(c["parent_id"]) if c.get("parent_id") is not None else None
+        severity = float(c.get("severity") or max((f.get("score") or 0.0 for f in c.get("flags") or []), default=0.0))
+        ranked.append((-severity if c.get("flagged") else 1.0, position, cid))
+    ranked.sort()
+    keep: set[str] = set()
+    for _, _, cid in ranked:
+        chain: list[str] = []
+        node: str | None = cid
+        while node is not None and node not in keep and node in parent and len(chain) <= budget:
+            chain.append(node)
+            node = parent[node]
+        if len(keep) + len(chain) > budget:
+            if not keep:  # a chain deeper than the budget: its lowest part
+                keep.update(chain[:budget])
+            break
+        keep.update(chain)
+    return keep

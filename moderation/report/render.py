@@ -25,7 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from moderation.report import charts
-from moderation.report.rows import article_context, client_comment, comment_severity, num
+from moderation.report.rows import article_context, client_comment, num
 
 _ENV = Environment(
     loader=PackageLoader("moderation.report", "templates"),
@@ -78,7 +78,7 @@ def run_key(run: Mapping[str, Any], comments: Sequence[Mapping[str, Any]]) -> st
 
 def _fmt(value: float | int) -> str:
     """Counts as integers, everything else with two decimals."""
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 2:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 2):
         return str(int(value))
     return f"{value:.2f}"
 
@@ -241,7 +241,7 @@ def render_report(
         "given": dict(decisions or {}),
     }
     style = _static("report.css")
-    script = "(function () {\n\"use strict\";\n" + "".join(_static(n) for n in SCRIPTS) + "})();\n"
+    script = '(function () {\n"use strict";\n' + "".join(_static(n) for n in SCRIPTS) + "})();\n"
     csp = "; ".join(
         [
             "default-src 'none'",

@@ -26,6 +26,7 @@ function setDecisions(list, decision, label) {
   undoEl.hidden = false;
   undoEl.textContent = "Undo: " + label;
   announce(label + ". Press z to undo.");
+  updateSummary();
 }
 
 function decide(c, decision, advance) {
@@ -60,6 +61,7 @@ function undo() {
   undoEl.hidden = !undoStack.length;
   if (undoStack.length) undoEl.textContent = "Undo: " + undoStack[undoStack.length - 1].label;
   announce("Undone: " + step.label);
+  updateSummary();
   if (state.current) show(state.current, true);
 }
 
@@ -151,6 +153,13 @@ function toggleHelp(open) {
     helpEl.close();
   }
 }
+helpEl.addEventListener("keydown", function (ev) {  // Tab cycles inside the dialog
+  if (ev.key !== "Tab") return;
+  var stops = Array.prototype.slice.call(helpEl.querySelectorAll("button, a[href], input, select, [tabindex='0']"));
+  var at = stops.indexOf(document.activeElement);
+  ev.preventDefault();
+  stops[(at + (ev.shiftKey ? stops.length - 1 : 1)) % stops.length].focus();
+});
 helpEl.addEventListener("close", function () {
   if (helpReturn && helpReturn.isConnected && helpReturn !== document.body) helpReturn.focus();
   helpReturn = null;
