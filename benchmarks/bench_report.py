@@ -98,6 +98,9 @@ def main(n: int) -> None:
     from playwright.sync_api import sync_playwright
 
     rows = synthetic(n)
+    long_row = dict(rows[1][0], comment_id="art000#long", thread_id="art000#long", parent_id=None, depth=0)
+    long_row.update(text="start " + "x" * 200_000 + " end", flagged=True, flags=[{"reason": "profanity", "score": 0.7}])
+    rows[1].append(long_row)  # issue 16: one 200,000-character word froze the tab for 39-61 s
     t0 = time.perf_counter()
     page_html = render_report(*rows)
     build = time.perf_counter() - t0
@@ -135,6 +138,12 @@ def main(n: int) -> None:
             for _ in range(20):
                 page.keyboard.press("j")
             j_ms = (time.perf_counter() - t0) / 20 * 1000
+            open_long = """async () => { const t = performance.now(); location.hash = '#art000%23long';
+                await new Promise(r => setTimeout(r, 0)); document.body.offsetHeight;
+                const shown = performance.now() - t; const t2 = performance.now();
+                document.querySelector('#detail .show-all').click(); document.body.offsetHeight;
+                return [shown, performance.now() - t2]; }"""
+            long_ms = page.evaluate(open_long)
             browser.close()
     print(f"comments                 {n} ({flagged} flagged, {len(rows[2])} threads, {len(rows[0])} articles)")
     print(f"render_report            {build * 1000:.0f} ms, {len(page_html) / 1e6:.1f} MB")
@@ -143,6 +152,7 @@ def main(n: int) -> None:
     print(f"                         ({shown} queue rows drawn for 'idiot'; the rest behind 'Show more')")
     print(f"key press via Playwright {typed * 1000:.0f} ms (includes the driver round trip)")
     print(f"j (next in queue)        {j_ms:.0f} ms per press (driver round trip included)")
+    print(f"200,000-char word        {long_ms[0]:.0f} ms to open and lay out, {long_ms[1]:.0f} ms for 'Show all'")
 
 
 if __name__ == "__main__":
