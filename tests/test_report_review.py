@@ -297,3 +297,28 @@ def test_decisions_given_at_build_time_start_the_page(open_report, tmp_path):
     page = open_report(build(tmp_path, decisions=given)).page
     assert page.locator("#decision-summary").inner_text() == "1 decided: 0 approved, 1 removed, 0 escalated"
     assert page.locator(f"#queue .qi[data-id='{AID}#3'] .dtag").inner_text() == "REMOVED"
+
+
+def test_hostile_values_in_the_new_fields_stay_text(open_report, tmp_path):
+    payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    articles, comments, threads, run = review_records()
+    articles[0].update(title=payload, url="javascript:window.__pwned=3", body=[payload], date=payload)
+    for c in comments[:3]:
+        c.update(external_id=payload, status=payload, quote=payload, timestamp=payload, reply_to_author=payload)
+        c["extra"] = {"posVotes": payload, "flagCount": payload}
+        c["flags"] = [*c["flags"], {"reason": "banned_word", "score": 1.0, "threshold": 1.0, "detail": payload}]
+        c["flagged"] = True
+    r = open_report(build(tmp_path, (articles, comments, threads, run)))
+    page = r.page
+    for _ in range(3):
+        page.keyboard.press("j")
+        page.keyboard.press("o")
+    page.locator("#queue .qi .pick").first.check()
+    page.locator("#bulk button[data-bulk='remove']").click()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 2  # the data block and the page's own script
+    assert page.locator("a[href^='javascript']").count() == 0
+    assert payload in page.locator("#detail").inner_text()
+    assert r.errors == []
+    assert all(u.startswith("file://") for u in r.requests), r.requests

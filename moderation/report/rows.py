@@ -44,7 +44,8 @@ def comment_severity(row: Mapping[str, Any]) -> float:
 
 
 def _lookup(row: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
-    extra = row.get("extra") if isinstance(row.get("extra"), dict) else {}
+    given = row.get("extra")
+    extra: Mapping[str, Any] = given if isinstance(given, dict) else {}
     for key in keys:
         for source in (row, extra):
             value = source.get(key)
