@@ -241,13 +241,7 @@ def train(
 def report(
     out_dir: Annotated[Path, typer.Argument(help="An output folder of `moderate score`.", show_default=False)],
     decisions: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--decisions",
-            "-d",
-            help="Decisions exported from a report (repeatable): the rebuilt report starts from them, "
-            "for the comments still present.",
-        ),
+        list[Path] | None, typer.Option("--decisions", "-d", help="Exported decisions to start from (repeatable).")
     ] = None,
 ) -> None:
     """Rebuild DIR/report.html from the JSONL outputs and run.json in DIR."""
@@ -257,7 +251,7 @@ def report(
 
     try:
         rows = load_outputs(out_dir)
-        carried = carry_files(decisions, rows.comments) if decisions else {"kept": {}, "dropped": [], "conflicts": []}
+        carried = carry_files(decisions or [], rows.comments)
         path = write_report(
             out_dir / "report.html", rows.articles, rows.comments, rows.threads, rows.run, carried["kept"]
         )
@@ -266,13 +260,7 @@ def report(
     n_flagged = sum(1 for c in rows.comments if c.get("flagged"))
     out.print(Text(f"Wrote {path} ({len(rows.comments)} comments, {n_flagged} flagged)."), soft_wrap=True)
     if decisions:
-        out.print(
-            Text(
-                f"Decisions: {len(carried['kept'])} carried over, {len(carried['dropped'])} for comments no longer "
-                f"present, {len(carried['conflicts'])} conflicts (latest kept)."
-            ),
-            soft_wrap=True,
-        )
+        out.print(Text(carried["summary"]), soft_wrap=True)
 
 
 decisions_app = typer.Typer(help="Work with decisions exported from the review report.", no_args_is_help=True)
@@ -284,9 +272,7 @@ def decisions_merge(
     files: Annotated[list[Path], typer.Argument(help="Decisions files exported from reports.", show_default=False)],
     output: Annotated[Path, typer.Option("--out", "-o", help="The merged file.")] = Path("decisions-merged.json"),
 ) -> None:
-    """Combine several moderators' decisions into one file; list the comments they disagree on.
-
-    Exit code 0 when they agree, 1 when there are conflicts (the latest decision is kept)."""
+    """Combine several moderators' decisions into one file; exit 1 and list the conflicts (latest kept)."""
     from moderation.report.decisions import merge_decisions, read_decisions, write_merged
 
     try:
@@ -294,9 +280,6 @@ def decisions_merge(
         path = write_merged(merged, output)
     except ModerationError as exc:
         raise _fail(exc) from None
-    except OSError as exc:
-        err.print(f"[red]error:[/red] cannot write {escape(str(output))} ({escape(exc.strerror or str(exc))})")
-        raise typer.Exit(2) from None
     out.print(Text(merged.summary([f.name for f in files], path)), soft_wrap=True)
     if merged.conflicts:
         raise typer.Exit(1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moderation.errors import InputError
+from moderation.errors import InputError, UsageError
 
 FORMAT = "moderate-decisions"
 VERSION = 2
@@ -176,16 +176,25 @@ def carry_over(decisions: Iterable[Mapping[str, Any]], comments: Iterable[Mappin
 
 
 def carry_files(paths: Sequence[Path | str], comments: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """`carry_over` of the merged decisions in `paths` (conflicts settled as in `merge_decisions`)."""
+    """`carry_over` of the merged decisions in `paths` (conflicts settled as in `merge_decisions`),
+    with a one-line `summary` for the terminal."""
     merged = merge_decisions([read_decisions(p) for p in paths])
-    return carry_over(merged.decisions, comments) | {"conflicts": merged.conflicts}
+    carried = carry_over(merged.decisions, comments)
+    carried["summary"] = (
+        f"Decisions: {len(carried['kept'])} carried over, {len(carried['dropped'])} for comments no longer "
+        f"present, {len(merged.conflicts)} conflicts (latest kept)."
+    )
+    return carried
 
 
 def write_merged(merged: Merged, path: Path | str) -> Path:
-    """The merged decisions as one decisions file (atomically)."""
+    """The merged decisions as one decisions file (atomically); UsageError when it cannot be written."""
     from moderation.writers import atomic_open
 
     path = Path(path)
-    with atomic_open(path) as handle:
-        handle.write(json.dumps(merged.to_json(), ensure_ascii=False, indent=2) + "\n")
+    try:
+        with atomic_open(path) as handle:
+            handle.write(json.dumps(merged.to_json(), ensure_ascii=False, indent=2) + "\n")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror or exc})") from None
     return path
