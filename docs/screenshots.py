@@ -76,6 +76,8 @@ def shoot(report: Path) -> list[Path]:
             page.evaluate("document.getElementById('review').scrollIntoView()")
             page.keyboard.press("j")
             page.keyboard.press("r")  # decided, moved on to the second
+            if width < 900:  # one column: the queue sits above the comment
+                page.evaluate("document.querySelector('.queue-pane').scrollIntoView()")
             snap("queue")
             page.evaluate("h => { location.hash = h; }", "#" + quote(reply, safe=""))
             page.keyboard.press("t")

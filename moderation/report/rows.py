@@ -127,12 +127,12 @@ def client_comment(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def article_context(article: Mapping[str, Any]) -> dict[str, Any]:
-    """Title, lead, link and date of an article row, where it has them."""
+    """Title, lead, link and date of an article row, where it has them (top level or in `extra`)."""
     body = article.get("body")
-    lead = article.get("lead") or article.get("description")
+    lead = _lookup(article, ("lead", "subtitle", "description"))
     if not lead and isinstance(body, list) and body and isinstance(body[0], str):
         lead = body[0]
-    link = article.get("url") or article.get("link")
+    link = _lookup(article, ("url", "link"))
     out: dict[str, Any] = {
         "id": str(article.get("article_id")),
         "title": str(article.get("title") or article.get("article_id")),
@@ -141,7 +141,7 @@ def article_context(article: Mapping[str, Any]) -> dict[str, Any]:
         out["lead"] = lead.strip()[:400]
     if isinstance(link, str) and link.startswith(("http://", "https://")):
         out["url"] = link[:2000]
-    date = article.get("date") or article.get("published") or article.get("dateline")
+    date = _lookup(article, ("date", "published", "timestamp", "dateline"))
     if isinstance(date, str) and date.strip():
         out["date"] = date.strip()[:80]
     return out
