@@ -162,3 +162,20 @@ def test_article_context_reaches_the_card_and_the_data():
     assert data["articles"][0]["url"] == "https://example.com/news/budget"
     hostile = render_report([{"article_id": "x", "url": "javascript:alert(1)"}], [], [], {})
     assert "javascript:" not in hostile
+
+
+def test_platform_signals_show_what_the_row_has_and_skip_the_ordinary():
+    from moderation.report.rows import client_comment
+
+    ordinary = client_comment({"comment_id": "a#1", "text": "hi", "status": "published", "language": "en"})
+    assert "status" not in ordinary and ordinary["signals"] == [["language", "en"]]
+    row = {"comment_id": "a#2", "text": "[deleted]", "status": "deleted", "placeholder": True}
+    row |= {"external_id": "c9", "extra": {"posVotes": 3, "flagCount": 2, "edited": False}}
+    shown = client_comment(row)
+    assert (shown["status"], shown["hidden"], shown["ext"]) == ("deleted", True, "c9")
+    assert shown["signals"] == [
+        ["status", "deleted"],
+        ["up votes", "3"],
+        ["reader reports", "2"],
+        ["platform placeholder", "yes"],
+    ]

@@ -19,6 +19,7 @@ SIGNALS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("votes", ("votes", "points")),
     ("reader reports", ("flagCount", "reports", "report_count", "num_reports")),
     ("edited", ("edited",)),
+    ("platform placeholder", ("placeholder",)),
     ("by a moderator", ("isModerator",)),
 )
 # Statuses that mean the platform hides the comment: the queue marks them.
@@ -59,7 +60,7 @@ def signals(row: Mapping[str, Any]) -> list[list[str]]:
     out: list[list[str]] = []
     for label, keys in SIGNALS:
         value = _lookup(row, keys)
-        if value is None or value is False:
+        if value is None or value is False or (label == "status" and value == "published"):
             continue
         if value is True:
             out.append([label, "yes"])
@@ -117,6 +118,8 @@ def client_comment(row: Mapping[str, Any]) -> dict[str, Any]:
         "quote": row.get("quote"),
         "status": _lookup(row, ("status",)),
     }
+    if optional["status"] == "published":  # the ordinary case is not a signal
+        del optional["status"]
     out.update({k: str(v) for k, v in optional.items() if isinstance(v, str | int) and str(v)})
     sig = signals(row)
     if sig:
