@@ -162,7 +162,7 @@ def test_right_to_left_override_in_a_name_stays_inside_it(open_report, tmp_path)
     for where in ("#queue .qi[data-id='art_review#30'] .who", "#detail .dhead .who bdi", "#thread .node.cur .who"):
         node = page.locator(where)
         assert node.evaluate("n => [n.tagName, getComputedStyle(n).unicodeBidi]") == ["BDI", "isolate"], where
-        assert node.inner_text() == RLO_AUTHOR
+        assert node.text_content() == RLO_AUTHOR
 
 
 def test_long_word_is_cut_and_broken(open_report, tmp_path):
