@@ -2,7 +2,8 @@
 
 - `ProfanityCheckScorer`: alt-profanity-check (linear SVM over character/word n-grams,
   trained on offensive-language data). Mostly catches swearing: a signal, not a toxicity model.
-- `VaderScorer`: VADER's rule-based sentiment, mapped to a negative/neutral/positive distribution.
+- `VaderScorer`: VADER's rule-based sentiment, mapped to a negative/neutral/positive distribution
+  (computed by `scoring/vader.py`: VADER's rules in linear time, the same scores).
 """
 
 from __future__ import annotations
@@ -63,12 +64,6 @@ class VaderScorer:
     name = "vader"
     produces: tuple[str, ...] = ("sentiment",)
 
-    @cached_property
-    def _analyzer(self) -> Any:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        return SentimentIntensityAnalyzer()
-
     def info(self) -> list[ModelInfo]:
         import vaderSentiment
 
@@ -84,9 +79,11 @@ class VaderScorer:
         ]
 
     def compound(self, batch: TextBatch) -> np.ndarray:
+        from moderation.scoring import vader
+
         return batch.feature(
             "vader-compound",
-            lambda: np.asarray([self._analyzer.polarity_scores(t)["compound"] for t in batch.texts], dtype=np.float64),
+            lambda: np.asarray(vader.compound(list(batch.texts)), dtype=np.float64),
         )
 
     def predict(self, batch: TextBatch) -> dict[str, np.ndarray]:
