@@ -31,6 +31,7 @@ LEET: dict[str, str] = {
 # Characters that may separate the letters of an obfuscated word (besides whitespace).
 _SEPARATORS = r"[.\-_*'`~·•:,/\\]"
 _WORD = re.compile(r"[a-z0-9]")
+_LEET_CHAR = re.compile("[" + re.escape("".join(LEET)) + "]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,22 +63,32 @@ def _fold_char(ch: str) -> str:
 @lru_cache(maxsize=8)  # the banned and the watched list look at the same text in turn
 def skeleton(text: str) -> tuple[str, tuple[int, ...]]:
     """The matching skeleton of `text` and, per skeleton character, its index in `text`."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        for piece in ch.lower() if ch.isascii() else _fold_char(ch):
-            chars.append(piece)
-            origin.append(i)
-    # Leet characters become letters when a neighbour is a letter; left to right, so that
-    # an already converted neighbour counts (`a$$` -> `ass`).
-    for j, ch in enumerate(chars):
-        if ch not in LEET:
-            continue
-        left = chars[j - 1] if j > 0 else ""
-        right = chars[j + 1] if j + 1 < len(chars) else ""
-        if left.isalpha() or right.isalpha():
-            chars[j] = LEET[ch]
-    return "".join(chars), tuple(origin)
+    if text.isascii():  # one skeleton character per character: lower-cased in one call
+        chars = text.lower()
+        origin = tuple(range(len(text)))
+    else:
+        pieces: list[str] = []
+        positions: list[int] = []
+        for i, ch in enumerate(text):
+            for piece in ch.lower() if ch.isascii() else _fold_char(ch):
+                pieces.append(piece)
+                positions.append(i)
+        chars, origin = "".join(pieces), tuple(positions)
+    return _read_leet(chars), origin
+
+
+def _read_leet(chars: str) -> str:
+    """Leet characters become letters when a neighbour is a letter; left to right, so that
+    an already converted neighbour counts (`a$$` -> `ass`)."""
+    found = [m.start() for m in _LEET_CHAR.finditer(chars)]
+    if not found:
+        return chars
+    out = list(chars)
+    last = len(out) - 1
+    for j in found:
+        if (j > 0 and out[j - 1].isalpha()) or (j < last and out[j + 1].isalpha()):
+            out[j] = LEET[out[j]]
+    return "".join(out)
 
 
 def _entry_pattern(entry: str) -> str:
@@ -99,12 +110,17 @@ class WordMatcher:
             for entry in self.entries
             if _WORD.search(skeleton(entry)[0])
         ]
+        # One pass that tells whether ANY entry matches: most texts hit none, and then the
+        # per-entry passes are skipped (the union matches exactly where some entry does).
+        self._any = re.compile("|".join(f"(?:{p.pattern})" for _, p in self._patterns)) if self._patterns else None
 
     def find(self, text: str) -> list[WordHit]:
         """Every hit, in text order; overlapping hits of different entries are all kept."""
-        if not self._patterns:
+        if self._any is None:
             return []
         skel, origin = skeleton(text)
+        if self._any.search(skel) is None:
+            return []
         hits: list[WordHit] = []
         for entry, pattern in self._patterns:
             for m in pattern.finditer(skel):
