@@ -31,6 +31,8 @@ LEET: dict[str, str] = {
 # Characters that may separate the letters of an obfuscated word (besides whitespace).
 _SEPARATORS = r"[.\-_*'`~·•:,/\\]"
 _WORD = re.compile(r"[a-z0-9]")
+_GAPS = re.compile(rf"(?:\s|{_SEPARATORS})+")
+_RUNS = re.compile(r"(.)\1+", re.DOTALL)
 _LEET_CHAR = re.compile("[" + re.escape("".join(LEET)) + "]")
 
 
@@ -110,23 +112,36 @@ class WordMatcher:
             for entry in self.entries
             if _WORD.search(skeleton(entry)[0])
         ]
-        # One pass that tells whether ANY entry matches: most texts hit none, and then the
-        # per-entry passes are skipped (the union matches exactly where some entry does).
-        self._any = re.compile("|".join(f"(?:{p.pattern})" for _, p in self._patterns)) if self._patterns else None
+        self._squeezed = [_squeeze(skeleton(entry)[0]) for entry, _ in self._patterns]
 
     def find(self, text: str) -> list[WordHit]:
         """Every hit, in text order; overlapping hits of different entries are all kept."""
-        if self._any is None:
+        if not self._patterns:
             return []
-        skel, origin = skeleton(text)
-        if self._any.search(skel) is None:
+        skel, origin, squeezed = _skeleton_and_squeeze(text)
+        # Only entries whose squeeze is in the text's can match (see `_squeeze`).
+        candidates = [p for p, sq in zip(self._patterns, self._squeezed, strict=True) if sq in squeezed]
+        if not candidates:
             return []
         hits: list[WordHit] = []
-        for entry, pattern in self._patterns:
+        for entry, pattern in candidates:
             for m in pattern.finditer(skel):
                 if not _continues(skel, m.start(), m.end()):
                     hits.append(WordHit(entry, origin[m.start()], origin[m.end() - 1] + 1))
         return sorted(hits, key=lambda h: (h.start, h.end, h.entry))
+
+
+@lru_cache(maxsize=8)  # shared by the banned and the watched list
+def _skeleton_and_squeeze(text: str) -> tuple[str, tuple[int, ...], str]:
+    skel, origin = skeleton(text)
+    return skel, origin, _squeeze(skel)
+
+
+def _squeeze(skel: str) -> str:
+    """`skel` without the characters a hit may have between its letters, and with runs of one
+    character cut to one. Every hit, squeezed, is its entry squeezed and is a substring of
+    the text squeezed; so a text whose squeeze holds no entry's squeeze has no hit."""
+    return _RUNS.sub(r"\1", _GAPS.sub("", skel))
 
 
 def _continues(skel: str, start: int, end: int) -> bool:
