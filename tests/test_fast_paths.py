@@ -41,9 +41,7 @@ def _reference_skeleton(text: str) -> tuple[str, tuple[int, ...]]:
             chars.append(piece)
             origin.append(i)
     for j, ch in enumerate(chars):
-        if ch in LEET and (
-            (j > 0 and chars[j - 1].isalpha()) or (j + 1 < len(chars) and chars[j + 1].isalpha())
-        ):
+        if ch in LEET and ((j > 0 and chars[j - 1].isalpha()) or (j + 1 < len(chars) and chars[j + 1].isalpha())):
             chars[j] = LEET[ch]
     return "".join(chars), tuple(origin)
 

@@ -12,7 +12,6 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES, S
 
 from moderation.scoring.vader import FastVader, compound
 
-
 RULE_TEXTS = [
     "",
     "   ",
