@@ -66,3 +66,35 @@ def test_word_prefilter_never_hides_a_hit(seed: int) -> None:
             assert got == full.find(text), text
             found += len(got)
     assert found > 500
+
+
+LINK_PIECES = [
+    "see", "http://x", "https://example.org/a?b=1", "www.example.com", "example.co.uk/path.", "e.g.", "U.S.",
+    "end.Next", "mail me@example.org", "a@b", "+1 (555) 123-4567", "555-123-4567", "0201234567890", "2015-2017",
+    "Feb 26 2017 17:45", "1,000,000", ".", " ", "ftp://host", "://", "x.io", "1.5", "@", "(", ")",
+]  # fmt: skip
+
+
+def test_link_and_contact_prefilters_never_hide_a_match() -> None:
+    from moderation.analysis import contacts
+
+    rng = random.Random(4)
+    found = 0
+    for _ in range(3000):
+        text = rng.choice(["", " ", ".", "-", ", "]).join(rng.choice(LINK_PIECES) for _ in range(rng.randint(1, 8)))
+        emails = [contacts.Match("email", m.group(), m.start(), m.end()) for m in contacts._EMAIL.finditer(text)]
+        spans = [(e.start, e.end) for e in emails]
+        links = [
+            contacts.Match("url", m.group(), m.start(), m.end())
+            for m in contacts._URL.finditer(text)
+            if not any(s <= m.start() < e for s, e in spans)
+        ]
+        phones = [
+            contacts.Match("phone", m.group(), m.start(), m.end())
+            for m in contacts._PHONE.finditer(text)
+            if contacts._looks_like_phone(m.group())
+        ]
+        assert contacts.find_links(text) == links, text
+        assert contacts.find_contacts(text) == sorted(emails + phones, key=lambda m: m.start), text
+        found += len(links) + len(emails) + len(phones)
+    assert found > 1000

@@ -34,6 +34,10 @@ _DOMAIN = re.compile(
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,24}\b", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w+])(?:\+\s?)?\(?\d[\d\s().-]{5,22}\d(?![\w])")
+# Cheap tests that a text could hold a match at all (each is part of every match).
+_URL_HINT = re.compile(r"://|\.[a-z0-9]", re.IGNORECASE)  # a scheme, or a dot before a label or suffix
+_EMAIL_HINT = re.compile("@")
+_PHONE_HINT = re.compile(r"\d")
 _YEAR_RANGE = re.compile(r"^\d{4}\s*[-–]\s*\d{4}$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
@@ -50,6 +54,8 @@ class Match:
 
 def find_links(text: str) -> list[Match]:
     """URLs and domains, in text order. E-mail domains are not reported as links."""
+    if _URL_HINT.search(text) is None:
+        return []
     taken = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
     found: list[Match] = []
     for m in _SCHEME_URL.finditer(text):
@@ -73,10 +79,13 @@ def is_link_domain(host: str, has_path: bool) -> bool:
 
 def find_contacts(text: str) -> list[Match]:
     """E-mail addresses and phone numbers, in text order."""
-    found = [Match("email", m.group(), m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    found += [
-        Match("phone", m.group(), m.start(), m.end()) for m in _PHONE.finditer(text) if _looks_like_phone(m.group())
-    ]
+    found: list[Match] = []
+    if _EMAIL_HINT.search(text) is not None:
+        found += [Match("email", m.group(), m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    if _PHONE_HINT.search(text) is not None:
+        found += [
+            Match("phone", m.group(), m.start(), m.end()) for m in _PHONE.finditer(text) if _looks_like_phone(m.group())
+        ]
     return sorted(found, key=lambda m: m.start)
 
 
