@@ -30,6 +30,8 @@ _TABLE = str.maketrans({**{k: v for k, v in _CONFUSABLES.items()}, **{chr(k): No
 
 def fold_confusables(text: str) -> str:
     """NFKC-normalise, drop zero-width characters, and map look-alike letters to Latin."""
+    if text.isascii():  # ASCII is NFKC-stable and holds no look-alike or zero-width character
+        return text
     return unicodedata.normalize("NFKC", text).translate(_TABLE)
 
 

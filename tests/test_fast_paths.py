@@ -98,3 +98,21 @@ def test_link_and_contact_prefilters_never_hide_a_match() -> None:
         assert contacts.find_contacts(text) == sorted(emails + phones, key=lambda m: m.start), text
         found += len(links) + len(emails) + len(phones)
     assert found > 1000
+
+
+def test_minhash_signature_matches_its_definition() -> None:
+    """Batch hashing of shingles gives the signature of one `_hash64` per shingle."""
+    import numpy as np
+
+    from moderation.analysis import duplicates
+
+    index = duplicates.DuplicateIndex()
+    for text in [*_texts(300, 5), "Ünïcödé tëxt with Сyrillic look-alikes and more words here"]:
+        grams = duplicates.shingles(text, index.settings.shingle_size)
+        got = index.signature(text)
+        if not grams:
+            assert got is None
+            continue
+        values = np.asarray([duplicates._hash64(g) & 0xFFFFFFFF for g in grams], dtype=np.int64)
+        want = ((np.outer(values, index._a) + index._b) % duplicates._MERSENNE).min(axis=0).astype(np.uint32)
+        assert got is not None and got.tolist() == want.tolist(), text

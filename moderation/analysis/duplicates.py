@@ -58,14 +58,22 @@ class DuplicateMatch:
     similarity: float
 
 
+def _normalise(text: str) -> str:
+    return fold_confusables(text).casefold()
+
+
 def exact_key(text: str) -> str:
     """The text reduced to casefolded letters and digits (look-alikes folded)."""
-    return _NON_ALNUM.sub("", fold_confusables(text).casefold())
+    return _NON_ALNUM.sub("", _normalise(text))
 
 
 def shingles(text: str, size: int) -> set[str]:
     """Word n-grams of the normalised text (all words when there are fewer than `size`)."""
-    words = _NON_ALNUM.sub(" ", fold_confusables(text).casefold()).split()
+    return _shingles_of(_normalise(text), size)
+
+
+def _shingles_of(normalised: str, size: int) -> set[str]:
+    words = _NON_ALNUM.sub(" ", normalised).split()
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -79,6 +87,12 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _low32(texts: set[str]) -> np.ndarray:
+    """`_hash64(t) & 0xFFFFFFFF` of every text as int64: the first 4 bytes of each little-endian digest."""
+    digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest() for t in texts)
+    return np.frombuffer(digests, dtype="<u4")[::2].astype(np.int64)
 
 
 class DuplicateIndex:
@@ -97,16 +111,20 @@ class DuplicateIndex:
 
     def signature(self, text: str) -> np.ndarray | None:
         """The MinHash signature of a text's shingles, or None when it has no words."""
-        grams = shingles(text, self.settings.shingle_size)
+        return self._signature(_normalise(text))
+
+    def _signature(self, normalised: str) -> np.ndarray | None:
+        grams = _shingles_of(normalised, self.settings.shingle_size)
         if not grams:
             return None
-        values = np.fromiter((_hash64(g) & 0xFFFFFFFF for g in grams), dtype=np.int64, count=len(grams))
+        values = _low32(grams)
         permuted = (np.outer(values, self._a) + self._b) % _MERSENNE
         return permuted.min(axis=0).astype(np.uint32)
 
     def check(self, comment_id: str, text: str) -> DuplicateMatch | None:
         """The earlier comment `text` repeats, if any; then index this comment."""
-        key = exact_key(text)
+        normalised = _normalise(text)
+        key = _NON_ALNUM.sub("", normalised)
         if len(key) >= self.settings.exact_min_chars:
             digest = _hash64(key)
             first = self._exact.get(digest)
@@ -115,35 +133,37 @@ class DuplicateIndex:
             self._exact[digest] = comment_id
         if len(" ".join(text.split())) < self.settings.min_chars:
             return None
-        sig = self.signature(text)
+        sig = self._signature(normalised)
         if sig is None:
             return None
-        match = self._near(sig)
-        self._add(comment_id, sig)
+        keys = self._band_keys(sig)
+        match = self._near(sig, keys)
+        self._add(comment_id, sig, keys)
         return match
 
     def _band_keys(self, sig: np.ndarray) -> list[int]:
         rows = self.settings.num_perm // self.settings.bands
+        values = sig.tolist()
         return [
-            _hash64(f"{band}:" + ",".join(map(str, sig[band * rows : (band + 1) * rows].tolist())))
+            _hash64(f"{band}:" + ",".join(map(str, values[band * rows : (band + 1) * rows])))
             for band in range(self.settings.bands)
         ]
 
-    def _near(self, sig: np.ndarray) -> DuplicateMatch | None:
-        candidates = sorted({self._bands[k] for k in self._band_keys(sig) if k in self._bands})
+    def _near(self, sig: np.ndarray, keys: list[int]) -> DuplicateMatch | None:
+        candidates = sorted({self._bands[k] for k in keys if k in self._bands})
         for row in candidates:  # earliest first
             similarity = float(np.mean(self._signatures[row] == sig))
             if similarity >= self.settings.near_threshold:
                 return DuplicateMatch(self._ids[row], False, similarity)
         return None
 
-    def _add(self, comment_id: str, sig: np.ndarray) -> None:
+    def _add(self, comment_id: str, sig: np.ndarray, keys: list[int]) -> None:
         if self._n == len(self._signatures):
             grown = np.empty((max(64, 2 * self._n), self.settings.num_perm), dtype=np.uint32)
             grown[: self._n] = self._signatures[: self._n]
             self._signatures = grown
         self._signatures[self._n] = sig
         self._ids.append(comment_id)
-        for key in self._band_keys(sig):
+        for key in keys:
             self._bands.setdefault(key, self._n)
         self._n += 1
