@@ -9,9 +9,9 @@ import unicodedata
 import pytest
 
 from moderation.analysis import words
+from moderation.analysis.settings import flag_settings
 from moderation.analysis.words import LEET, WordMatcher
 from moderation.config import load_preset
-from moderation.flagconfig import flag_settings
 from moderation.textnorm import fold_confusables
 
 PIECES = [
