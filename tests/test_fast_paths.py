@@ -75,29 +75,22 @@ LINK_PIECES = [
 ]  # fmt: skip
 
 
-def test_link_and_contact_prefilters_never_hide_a_match() -> None:
+def test_link_and_contact_prefilters_never_hide_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
     from moderation.analysis import contacts
 
     rng = random.Random(4)
-    found = 0
-    for _ in range(3000):
-        text = rng.choice(["", " ", ".", "-", ", "]).join(rng.choice(LINK_PIECES) for _ in range(rng.randint(1, 8)))
-        emails = [contacts.Match("email", m.group(), m.start(), m.end()) for m in contacts._EMAIL.finditer(text)]
-        spans = [(e.start, e.end) for e in emails]
-        links = [
-            contacts.Match("url", m.group(), m.start(), m.end())
-            for m in contacts._URL.finditer(text)
-            if not any(s <= m.start() < e for s, e in spans)
-        ]
-        phones = [
-            contacts.Match("phone", m.group(), m.start(), m.end())
-            for m in contacts._PHONE.finditer(text)
-            if contacts._looks_like_phone(m.group())
-        ]
-        assert contacts.find_links(text) == links, text
-        assert contacts.find_contacts(text) == sorted(emails + phones, key=lambda m: m.start), text
-        found += len(links) + len(emails) + len(phones)
-    assert found > 1000
+    texts = [
+        rng.choice(["", " ", ".", "-", ", "]).join(rng.choice(LINK_PIECES) for _ in range(rng.randint(1, 8)))
+        for _ in range(3000)
+    ]
+    fast = [(contacts.find_links(t), contacts.find_contacts(t)) for t in texts]
+    for hint in ("_URL_HINT", "_EMAIL_HINT", "_PHONE_HINT"):
+        monkeypatch.setattr(contacts, hint, re.compile(""))  # matches every text: the full passes run
+    full = [(contacts.find_links(t), contacts.find_contacts(t)) for t in texts]
+    assert fast == full
+    assert sum(len(links) + len(found) for links, found in full) > 1000
 
 
 def test_minhash_signature_matches_its_definition() -> None:
