@@ -118,12 +118,25 @@ class SentenceEncoder:
         owner: list[int] = []
         spans: list[tuple[int, int]] = []
         pieces: list[str] = []
-        for i, text in enumerate(texts):
-            for s, e in self.chunk_spans(text) if chunked else [(0, len(text))]:
+        known: list[list[int] | None] = []  # a whole text's word pieces, from the one tokenising pass
+        if chunked and texts:
+            tokenized = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+            for i, (text, ids, offsets) in enumerate(
+                zip(texts, tokenized["input_ids"], tokenized["offset_mapping"], strict=True)
+            ):
+                text_spans = chunk_spans(text, self.tokenizer, self.max_tokens, offsets)
+                for s, e in text_spans:
+                    owner.append(i)
+                    spans.append((s, e))
+                    pieces.append(text[s:e])
+                    known.append(list(ids) if len(text_spans) == 1 else None)
+        else:
+            for i, text in enumerate(texts):
                 owner.append(i)
-                spans.append((s, e))
-                pieces.append(text[s:e])
-        vectors, lengths = self.embed_pieces(pieces)
+                spans.append((0, len(text)))
+                pieces.append(text)
+                known.append(None)
+        vectors, lengths = self.embed_pieces(pieces, known)
         owner_arr = np.asarray(owner, dtype=np.int64)
         dim = vectors.shape[1] if len(vectors) else self.dimension
         pooled = np.zeros((len(texts), dim), dtype=np.float32)
@@ -135,8 +148,15 @@ class SentenceEncoder:
     def dimension(self) -> int:
         return int(self._loaded[1].config.hidden_size)
 
-    def embed_pieces(self, pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(unit vectors, token counts) of pieces truncated to `max_tokens`, length-sorted batches."""
+    def embed_pieces(
+        self, pieces: list[str], known: list[list[int] | None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(unit vectors, token counts) of pieces truncated to `max_tokens`, length-sorted batches.
+
+        `known[i]`, when given, holds piece i's word pieces without special tokens from an
+        earlier pass over the same text (at most `max_tokens - 2`): it is not tokenised again.
+        The model sees the same ids either way.
+        """
         import torch
 
         tokenizer, model = self._loaded
@@ -146,15 +166,14 @@ class SentenceEncoder:
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                enc = tokenizer(
-                    [pieces[i] for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_tokens,
-                    return_tensors="pt",
-                )
-                hidden = model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                rows = self._input_ids(tokenizer, [pieces[i] for i in idx], [known[i] if known else None for i in idx])
+                width = max(len(r) for r in rows)
+                input_ids = torch.tensor([r + [tokenizer.pad_token_id] * (width - len(r)) for r in rows])
+                attention = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+                hidden = model(
+                    input_ids=input_ids, attention_mask=attention, token_type_ids=torch.zeros_like(input_ids)
+                ).last_hidden_state
+                mask = attention.unsqueeze(-1).to(hidden.dtype)
                 summed = (hidden * mask).sum(dim=1)
                 counts = mask.sum(dim=1).clamp(min=1.0)
                 mean = summed / counts
@@ -163,15 +182,30 @@ class SentenceEncoder:
                 lengths[idx] = counts.squeeze(-1).numpy()
         return out, lengths
 
+    def _input_ids(self, tokenizer: Any, pieces: list[str], known: list[list[int] | None]) -> list[list[int]]:
+        """[CLS] word pieces [SEP] of each piece, truncated to `max_tokens`; known ones not tokenised again."""
+        rows = [[tokenizer.cls_token_id, *ids, tokenizer.sep_token_id] if ids is not None else [] for ids in known]
+        todo = [k for k, ids in enumerate(known) if ids is None]
+        if todo:
+            fresh = tokenizer([pieces[k] for k in todo], truncation=True, max_length=self.max_tokens, verbose=False)
+            for k, ids in zip(todo, fresh["input_ids"], strict=True):
+                rows[k] = list(ids)
+        return rows
 
-def chunk_spans(text: str, tokenizer: Any, max_tokens: int) -> list[tuple[int, int]]:
+
+def chunk_spans(
+    text: str, tokenizer: Any, max_tokens: int, offsets: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
     """Character spans covering `text` whose pieces fit `max_tokens` word pieces each.
 
     Sentences are packed greedily; a sentence longer than the limit is cut at word-piece
-    boundaries. A text that fits is one span (0, len(text)). Needs a fast tokenizer.
+    boundaries. A text that fits is one span (0, len(text)). Needs a fast tokenizer, or
+    `offsets`: the text's word-piece character offsets (no special tokens) from an earlier pass.
     """
     limit = max(1, max_tokens - 2)  # [CLS] and [SEP]
-    offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
+    if offsets is None:
+        found = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        offsets = found["offset_mapping"]
     if len(offsets) <= limit:
         return [(0, len(text))]
     starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
