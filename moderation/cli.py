@@ -102,7 +102,7 @@ def score(
     try:
         moderator = Moderator(config if config is not None else preset)
         with progress_bar(quiet) as progress:
-            task = progress.add_task("scoring", total=None, comments=0)
+            task = progress.add_task("starting", total=None, comments=0)
             result = run(
                 paths,
                 moderator,
@@ -111,6 +111,7 @@ def score(
                 progress=lambda p: progress.update(
                     task, completed=p.bytes_done, total=max(p.bytes_total, 1), comments=p.comments_done
                 ),
+                stage=lambda name: progress.update(task, description=name),
             )
     except RunInterrupted as exc:
         where = f" (scores cache: {exc.cache_path})" if exc.cache_path is not None else " (no cache: nothing kept)"

@@ -192,6 +192,11 @@ class Moderator:
         with self._lock:  # models are not safe to call from several threads at once
             return list(scorer.score(texts, targets, progress=progress))
 
+    def load_models(self) -> None:
+        """Load the preset's models in this process now instead of at the first comment."""
+        with self._lock:
+            self.pipeline.load()
+
     def model_fingerprint(self) -> str:
         """What scores depend on besides the text: the cache key's model part."""
         return model_fingerprint(self.preset.name, self.pipeline.info())

@@ -14,6 +14,7 @@ from rich.progress import (
     Task,
     TaskProgressColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -37,6 +38,7 @@ def progress_bar(quiet: bool) -> Progress:
         TextColumn("{task.fields[comments]} comments"),
         _RateColumn(),
         TimeRemainingColumn(),
+        TimeElapsedColumn(),
         console=err,
         disable=quiet or not err.is_terminal,
         transient=True,

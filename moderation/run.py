@@ -70,6 +70,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+StageCallback = Callable[[str], None]  # "loading models" before the first chunk, then "scoring"
 
 
 @dataclass(slots=True)
@@ -150,6 +151,7 @@ def run(
     sink: Sink | None = None,
     options: RunOptions | None = None,
     progress: ProgressCallback | None = None,
+    stage: StageCallback | None = None,
 ) -> RunResult:
     """Read, score and flag everything under `inputs` into `sink` (default: in memory).
 
@@ -168,8 +170,14 @@ def run(
     sink.open()
     ctx = RunContext(read=ReadState())
     try:
+        load_s = 0.0
         if moderator is not None:
+            if stage is not None:
+                stage("loading models")
+            load_s = _load_models(moderator)
             _start_scoring(ctx, moderator, sink, options)
+            if stage is not None:
+                stage("scoring")
         scoring_s = 0.0
         chunk: list[Article] = []
         n_chunk = 0
@@ -182,7 +190,7 @@ def run(
         if chunk:
             scoring_s += _flush(moderator, chunk, sink, ctx, options, progress)
         counts = _final_counts(ctx)
-        timings = {"total_s": time.perf_counter() - started, "score_s": scoring_s}
+        timings = {"total_s": time.perf_counter() - started, "load_s": load_s, "score_s": scoring_s}
         provenance = moderator.provenance() if moderator is not None else _parse_provenance()
         record = run_record(provenance, ctx, counts, timings)
         written = sink.finish(record, report_comments=options.report_comments, complete=not _any_fatal(ctx))
@@ -213,6 +221,13 @@ def run(
         written=written,
         out_dir=sink.out_dir,
     )
+
+
+def _load_models(moderator: Moderator) -> float:
+    """Load the preset's models before the first chunk; the seconds it took."""
+    started = time.perf_counter()
+    moderator.load_models()
+    return time.perf_counter() - started
 
 
 def _start_scoring(ctx: RunContext, moderator: Moderator, sink: Sink, options: RunOptions) -> None:

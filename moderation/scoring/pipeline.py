@@ -22,6 +22,7 @@ from moderation.schema import SCORE_GROUPS, TOXICITY_ATTRIBUTES, Scores, TextSpa
 from moderation.scoring.base import ModelInfo, Scorer, TextBatch
 
 BatchProgress = Callable[[int, int], None]  # (unique texts done, unique texts in all); runs report `run.Progress`
+_WARM_UP = "Loading the models."  # scored once by `load`
 
 
 class ScoringPipeline:
@@ -49,6 +50,12 @@ class ScoringPipeline:
     def missing(self) -> list[str]:
         """Contract scores this pipeline does not produce."""
         return [k for k in (*TOXICITY_ATTRIBUTES, *SCORE_GROUPS) if k not in self.owners]
+
+    def load(self) -> None:
+        """Load every scorer's models now (they load lazily on first use otherwise): one short
+        text with a stance target goes through every scorer, which also pays the first call's
+        one-off costs. Results are unaffected; nothing is cached."""
+        self._score_batch(TextBatch([_WARM_UP], [_WARM_UP]))
 
     def info(self) -> list[ModelInfo]:
         return [info for scorer in self.scorers for info in scorer.info()]
