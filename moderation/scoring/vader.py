@@ -11,7 +11,8 @@ cost grows with the square of a comment's length; `negated` scans a 60-word list
   "kind" of "kind of" gets 0 at once (VADER appends 0 for them after its checks);
 - a lexicon word's valence is computed by `_valence` (VADER's `sentiment_valence` with the
   negation check inlined over the three preceding words and a set of negation words); the
-  idiom check sees the words i-3..i+2, the only ones it reads.
+  idiom check sees the words i-3..i+2, the only ones it reads, and is skipped when fewer than
+  two of them belong to any multi-word phrase it looks up.
 
 Tokenising (`SentiText`), the "but" rule, punctuation emphasis and normalising are
 VADER's own methods. Compound scores are identical (tests/test_vader.py compares them with
@@ -28,12 +29,16 @@ from vaderSentiment.vaderSentiment import (
     C_INCR,
     N_SCALAR,
     NEGATE,
+    SPECIAL_CASES,
     SentimentIntensityAnalyzer,
     SentiText,
     scalar_inc_dec,
 )
 
 _NEGATE = frozenset(NEGATE)
+# Words of the multi-word phrases the idiom check looks up (it only ever looks up phrases of
+# two or three words): a window with fewer than two of them cannot change a valence.
+_PHRASE_WORDS = frozenset(w for phrase in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in phrase for w in phrase.split())
 _SO_THIS = ("so", "this")
 
 
@@ -95,7 +100,8 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
             valence = _negation(valence, lower, start_i, i)
             if start_i == 2:
                 left = i - 3
-                valence = self._special_idioms_check(valence, words[left : i + 3], i - left)
+                if len(_PHRASE_WORDS.intersection(lower[left : i + 3])) >= 2:
+                    valence = self._special_idioms_check(valence, words[left : i + 3], i - left)
         return self._least_check(valence, words, i)  # type: ignore[no-any-return]
 
 
