@@ -1,0 +1,152 @@
+"""Throughput and start-up in one run (issue 17): every figure and ratio the README quotes.
+
+    PYTHONPATH=. python benchmarks/bench_speed.py [--n 300] [--naive-n 40] [--fast-n 20000]
+
+Prints, measured in this one process (ratios are what to compare on a shared machine):
+- bare encoder: tokenise + forward, length-sorted, per batch size (the default preset's limit);
+- default preset end to end (`run()` into a folder: scores, flags, rollups, JSONL, report),
+  and one comment at a time through the same scorers;
+- fast preset scorers alone and end to end on synthetic comments (benchmarks/synth_comments.py);
+- `moderate score seeds/` cold in a fresh process for both presets: wall, CPU and peak memory.
+
+Comments for the default preset: UCC Globe and Mail comments of 60-100 word pieces from
+../shared/data when present, else generated ones (as benchmarks/bench_scoring.py). The load
+average is printed before and after: other work on the machine slows every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:9.1f} comments/s ({n} in {seconds:.2f} s)"
+
+
+def _write_jsonl(path: Path, texts: list[str]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for i, text in enumerate(texts, 1):
+            row = {"article_id": "a1", "comment_id": f"c{i}", "parent_id": None, "author": f"u{i}", "text": text}
+            handle.write(json.dumps(row) + "\n")
+
+
+def _end_to_end(preset: str, source: Path, n: int) -> float:
+    """Seconds for `run()` over `source` with models already loaded (no cache)."""
+    from moderation.moderator import Moderator
+    from moderation.run import RunOptions, run
+    from moderation.writers import FolderSink
+
+    moderator = Moderator(preset)
+    moderator.load_models()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        result = run([source], moderator, FolderSink(Path(tmp) / "out"), RunOptions(use_cache=False))
+        seconds = time.perf_counter() - started
+    assert result.counts["comments_written"] == n, result.counts
+    return seconds
+
+
+def _cold_seeds(preset: str) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MiB) of `moderate score seeds/` in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "moderation.cli", "score", str(ROOT / "seeds"), "-o", tmp, "-p", preset]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        started = time.perf_counter()
+        child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"moderate score seeds/ -p {preset} failed ({status})")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="comments for the default preset figures")
+    parser.add_argument("--naive-n", type=int, default=40, help="comments scored one at a time")
+    parser.add_argument("--fast-n", type=int, default=20000, help="synthetic comments for the fast preset")
+    parser.add_argument("--batch-sizes", default="16,32,64", help="encoder batch sizes to try")
+    args = parser.parse_args()
+    print(f"{date.today()} {platform.machine()} {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+
+    # Cold start first, before this process has anything loaded that a child could share.
+    cold = {preset: _cold_seeds(preset) for preset in ("default", "fast")}
+
+    import torch
+
+    from benchmarks.bench_scoring import TARGET, comments
+    from benchmarks.synth_comments import write_comments
+    from moderation.config import load_preset
+    from moderation.scoring.encoder import shared_encoder
+    from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset
+
+    texts = comments(args.n + args.naive_n)
+    batched, naive = texts[: args.n], texts[args.n :]
+    encoder = shared_encoder()
+    encoder.embed_pieces(batched[:8])  # warm up
+    print(f"torch threads {torch.get_num_threads()}; {args.n} comments of 60-100 word pieces")
+
+    bare: dict[int, float] = {}
+    configured = encoder.batch_size
+    for size in (int(s) for s in args.batch_sizes.split(",")):
+        encoder.batch_size = size
+        started = time.perf_counter()
+        encoder.embed_pieces(batched)
+        bare[size] = time.perf_counter() - started
+        print(f"bare encoder, batch {size:3d}:            {_rate(args.n, bare[size])}")
+    encoder.batch_size = configured
+    bare_s = bare.get(configured, min(bare.values()))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "default.jsonl"
+        _write_jsonl(source, batched)
+        default_s = _end_to_end("default", source, args.n)
+    print(f"default preset end to end:          {_rate(args.n, default_s)}")
+
+    default = pipeline_from_preset(load_preset("default"))
+    one = ScoringPipeline(default.scorers, batch_size=1)
+    started = time.perf_counter()
+    for text in naive:
+        one.score([text], [TARGET])
+    naive_s = time.perf_counter() - started
+    print(f"default, one comment at a time:     {_rate(args.naive_n, naive_s)}")
+
+    fast = pipeline_from_preset(load_preset("fast"))
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "fast.jsonl"
+        write_comments(source, args.fast_n, seed=1)
+        fast_texts = [json.loads(line)["text"] for line in source.read_text(encoding="utf-8").splitlines()]
+        fast.load()
+        started = time.perf_counter()
+        fast.score(fast_texts)
+        fast_scorers_s = time.perf_counter() - started
+        fast_s = _end_to_end("fast", source, args.fast_n)
+    print(f"fast preset, scorers alone:         {_rate(args.fast_n, fast_scorers_s)}")
+    print(f"fast preset end to end:             {_rate(args.fast_n, fast_s)}")
+
+    print("ratios (same run):")
+    print(f"  default end to end / bare encoder (batch {configured}): {bare_s / default_s:5.2f}")
+    print(f"  default batched end to end / one at a time:     {(args.n / default_s) / (args.naive_n / naive_s):5.1f}x")
+    print(f"  fast end to end / fast scorers alone:           {fast_scorers_s / fast_s:5.2f}")
+    for preset, (wall, cpu, rss) in cold.items():
+        print(f"moderate score seeds/ -p {preset:7s} cold: {wall:5.1f} s wall, {cpu:5.1f} s CPU, {rss:4.0f} MiB peak")
+    print(
+        f"load average at the end {os.getloadavg()[0]:.1f}; peak RSS of this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
