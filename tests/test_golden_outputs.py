@@ -1,5 +1,5 @@
 """Speed work must not change results: `moderate score` writes, byte for byte, the outputs
-recorded before it (tests/golden/expected_<preset>/, written by main at 37295cb, before the speed work).
+recorded before it (tests/golden/expected_<preset>/, written by main at 52bd245, before the speed work).
 
 Inputs: tests/golden/input (hand-made comments that hit every word-list, link, contact,
 duplicate, escalation and VADER rule, plus 150 synthetic comments) and seeds/. run.json
