@@ -11,7 +11,9 @@ over its own keep-alive connection. Each level stops after --requests answers or
 whichever comes first. Comments are distinct synthetic comments (benchmarks/synth_comments.py,
 median ~40 words). Server memory is the server process's resident set (VmRSS) after the
 levels and its peak (VmHWM), read from /proc. The client is stdlib asyncio in this process
-and shares the machine's cores with the server: figures are for this machine only.
+and shares the machine's cores with the server: figures are for this machine only. Server
+CPU ms per request (user + system time of the server process over the level, divided by the
+answers) depends far less on what else the machine runs than wall-clock figures do.
 """
 
 from __future__ import annotations
@@ -86,6 +88,12 @@ def attributes_of(port: int) -> list[str]:
     return [name for name, score in ATTRIBUTE_SCORES.items() if score in produced]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory_mib(pid: int) -> tuple[float, float]:
     """(VmRSS, VmHWM) of a process in MiB."""
     fields = {}
@@ -158,7 +166,9 @@ def run_server(preset: str, max_batch: int, args: argparse.Namespace, texts: lis
         for clients in args.clients:
             offset = random.Random(clients).randrange(len(texts))
             chunk = texts[offset:] + texts[:offset]
+            cpu_before = cpu_seconds(proc.pid)
             lat, failures, wall = asyncio.run(load(port, clients, chunk, attributes, args.requests, args.seconds))
+            cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000 / max(1, len(lat))
             row = {
                 "preset": preset,
                 "mode": "batched" if max_batch > 1 else "one-pass",
@@ -170,12 +180,13 @@ def run_server(preset: str, max_batch: int, args: argparse.Namespace, texts: lis
                 "p50_ms": round(statistics.median(lat) * 1000, 1),
                 "p95_ms": round(percentile(lat, 95) * 1000, 1),
                 "p99_ms": round(percentile(lat, 99) * 1000, 1),
+                "server_cpu_ms_per_request": round(cpu_ms, 1),
             }
             rows.append(row)
             print(
                 f"{preset:8} {row['mode']:8} clients={clients:<3} n={row['requests']:<5} failed={failures} "
                 f"{row['rps']:7.1f} req/s  p50 {row['p50_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms  "
-                f"p99 {row['p99_ms']:7.1f} ms",
+                f"p99 {row['p99_ms']:7.1f} ms  server CPU {cpu_ms:6.1f} ms/req",
                 flush=True,
             )
         rss, peak = memory_mib(proc.pid)

@@ -225,6 +225,26 @@ def test_slow_body_hits_the_time_limit(keyed_server):
     assert waited < 6
 
 
+def test_a_text_the_model_fails_on_is_500_without_the_text(keyed_server):
+    reply = analyze(keyed_server, {"comment": {"text": "secret BOOM text"}, "requestedAttributes": {"TOXICITY": {}}})
+    error = assert_error(reply, 500, "INTERNAL")
+    assert "secret" not in reply.body.decode() and "ValueError" not in error["message"]
+    assert analyze(keyed_server, {"comment": {"text": "fine"}, "requestedAttributes": {"TOXICITY": {}}}).status == 200
+
+
+def test_responses_are_json_that_browsers_do_not_sniff(keyed_server):
+    body = {
+        "comment": {"text": "<script>alert(1)</script>"},
+        "clientToken": "<img src=x onerror=alert(1)>",
+        "requestedAttributes": {"TOXICITY": {}},
+    }
+    reply = analyze(keyed_server, body)
+    assert reply.status == 200 and reply.headers["x-content-type-options"] == "nosniff"
+    assert reply.headers["content-type"] == "application/json; charset=UTF-8"
+    assert reply.json()["clientToken"] == body["clientToken"]  # echoed as data, inside JSON
+    assert analyze(keyed_server, {"comment": {"text": "x"}}).headers["x-content-type-options"] == "nosniff"
+
+
 def test_wrong_method_and_unknown_path(keyed_server):
     assert_error(request(keyed_server, "GET", ANALYZE), 405, "METHOD_NOT_ALLOWED")
     assert_error(request(keyed_server, "GET", "/v1alpha1/comments:suggestscore"), 404, "NOT_FOUND")

@@ -28,7 +28,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from moderation import __version__
-from moderation.serve.batcher import Batcher, QueueFull
+from moderation.serve.batcher import Batcher, QueueFull, ShuttingDown
 from moderation.serve.discovery import API_NAME, API_VERSION, discovery_document
 from moderation.serve.errors import ApiError
 from moderation.serve.http import ObserveMiddleware, check_key, error_response, json_response, read_json
@@ -142,8 +142,8 @@ async def analyze(request: Request) -> Response:
         result = await asyncio.wait_for(future, _left(deadline))
     except TimeoutError:
         raise ApiError(504, "Scoring did not finish within the request time limit.") from None
-    except ApiError:
-        raise
+    except ShuttingDown:
+        raise ApiError(503, "The server is shutting down.", retry_after_s=5) from None
     except Exception as exc:
         log.error("scoring failed: %s", type(exc).__name__)
         raise ApiError(500, "Internal error while scoring.") from None

@@ -24,6 +24,10 @@ from typing import Any, Generic, TypeVar
 R = TypeVar("R")
 
 
+class ShuttingDown(Exception):
+    """The server stopped before this text was scored."""
+
+
 class QueueFull(Exception):
     """The queue holds `max_queue` texts; `retry_after_s` estimates when there is room."""
 
@@ -85,7 +89,7 @@ class Batcher(Generic[R]):
         while self._pending:
             item = self._pending.popleft()
             if not item.future.done():
-                item.future.set_exception(RuntimeError("server shutting down"))
+                item.future.set_exception(ShuttingDown())
 
     def submit(self, text: str) -> asyncio.Future[R]:
         """Queue one text; the future resolves to its result. QueueFull when there is no room."""

@@ -25,8 +25,10 @@ log = logging.getLogger("moderate.serve")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Compact JSON; `nosniff` so that no browser ever reads an echoed field as HTML or script."""
     data = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-    return Response(data, status_code=status, headers=headers, media_type="application/json; charset=UTF-8")
+    all_headers = {"X-Content-Type-Options": "nosniff", **(headers or {})}
+    return Response(data, status_code=status, headers=all_headers, media_type="application/json; charset=UTF-8")
 
 
 def error_response(error: ApiError) -> Response:
