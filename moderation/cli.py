@@ -326,12 +326,13 @@ def serve(
             request_timeout_s=timeout,
             keys_file=str(keys_file) if keys_file is not None else None,
             public_url=public_url,
+            log_level=log_level.lower(),
         )
         for warning in check(settings):
             err.print(Text(f"warning: {warning}"), soft_wrap=True)
     except ModerationError as exc:
         raise _fail(exc) from None
-    run_server(settings, log_level=log_level.lower())
+    run_server(settings)
 
 
 @app.command("schema")

@@ -31,7 +31,14 @@ from moderation import __version__
 from moderation.serve.batcher import Batcher, QueueFull, ShuttingDown
 from moderation.serve.discovery import API_NAME, API_VERSION, discovery_document
 from moderation.serve.errors import ApiError
-from moderation.serve.http import ObserveMiddleware, check_key, error_response, json_response, read_json
+from moderation.serve.http import (
+    ObserveMiddleware,
+    check_key,
+    configure_logging,
+    error_response,
+    json_response,
+    read_json,
+)
 from moderation.serve.metrics import ServerMetrics
 from moderation.serve.native import parse_score_request, score_response
 from moderation.serve.perspective import (
@@ -261,4 +268,6 @@ def _endpoint_of(path: str) -> str:
 
 def app_from_env() -> Starlette:
     """uvicorn factory for worker processes: settings from MODERATE_SERVE_SETTINGS."""
-    return create_app(ServeSettings.from_env())
+    settings = ServeSettings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)

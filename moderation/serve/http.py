@@ -22,6 +22,12 @@ from moderation.serve.metrics import ServerMetrics
 from moderation.serve.settings import ApiKeys
 
 log = logging.getLogger("moderate.serve")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """Plain lines on stderr for this process (each uvicorn worker calls it too)."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -8,7 +8,6 @@ the app logs its own line without them (serve/http.py).
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -41,10 +40,10 @@ def check(settings: ServeSettings) -> list[str]:
     return warnings
 
 
-def uvicorn_options(settings: ServeSettings, log_level: str = "info") -> dict[str, Any]:
+def uvicorn_options(settings: ServeSettings) -> dict[str, Any]:
     """uvicorn settings besides the address (shared with the tests)."""
     return {
-        "log_level": log_level,
+        "log_level": settings.log_level,
         "access_log": False,
         "timeout_keep_alive": 5,
         "limit_concurrency": settings.max_queue * 4 + 64,  # beyond this uvicorn answers 503 itself
@@ -52,12 +51,14 @@ def uvicorn_options(settings: ServeSettings, log_level: str = "info") -> dict[st
     }
 
 
-def serve(settings: ServeSettings, log_level: str = "info") -> None:
+def serve(settings: ServeSettings) -> None:
     """Run until interrupted."""
     import uvicorn
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    common = {"host": settings.host, "port": settings.port, **uvicorn_options(settings, log_level)}
+    from moderation.serve.http import configure_logging
+
+    configure_logging(settings.log_level)
+    common = {"host": settings.host, "port": settings.port, **uvicorn_options(settings)}
     if settings.workers == 1:
         from moderation.serve.app import create_app
 

@@ -40,6 +40,7 @@ class ServeSettings:
     languages: tuple[str, ...] = ("en",)  # what the models were trained on
     public_url: str | None = None  # rootUrl in the discovery document (default: the request's host)
     warm_up: bool = True  # score one text at start so that the first request is not slow
+    log_level: str = "info"
 
     def __post_init__(self) -> None:
         for name in ("max_batch", "max_queue", "max_body_bytes", "max_text_bytes", "max_comments", "workers"):
@@ -47,6 +48,8 @@ class ServeSettings:
                 raise ConfigError(f"{name} must be at least 1")
         if self.max_wait_ms < 0 or self.request_timeout_s <= 0:
             raise ConfigError("max_wait_ms must be >= 0 and request_timeout_s > 0")
+        if self.log_level not in ("debug", "info", "warning", "error", "critical"):
+            raise ConfigError(f"log level must be debug, info, warning, error or critical, got {self.log_level!r}")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
