@@ -168,6 +168,25 @@ def test_fast_preset_scores_and_refuses_attributes_it_does_not_produce(fast_serv
     assert "fast" in error["message"]
 
 
+def test_languages_are_detected_when_none_are_given(keyed_server):
+    german = "Du bist ein Idiot und ein Lügner, das weiß jeder hier."
+    error = assert_error(
+        analyze(keyed_server, {"comment": {"text": german}, "requestedAttributes": {"INSULT": {}}}),
+        400,
+        "INVALID_ARGUMENT",
+    )
+    assert error["message"] == "Attribute INSULT does not support request languages: de"
+    assert error["details"][0]["languageNotSupportedByAttributeError"]["detectedLanguages"] == ["de"]
+    english = "What kind of idiot name is foo? Sorry, I like your name."
+    out = analyze(keyed_server, {"comment": {"text": english}, "requestedAttributes": {"INSULT": {}}}).json()
+    assert out["languages"] == ["en"] and out["detectedLanguages"] == ["en"]
+    short = analyze(keyed_server, {"comment": {"text": "ok"}, "requestedAttributes": {"INSULT": {}}}).json()
+    assert short["languages"] == ["en"] and "detectedLanguages" not in short  # too short to tell: assumed
+    # The caller's languages win over detection, as in Perspective.
+    body = {"comment": {"text": german}, "requestedAttributes": {"INSULT": {}}, "languages": ["en"]}
+    assert analyze(keyed_server, body).status == 200
+
+
 def test_unsupported_language_is_perspectives_400(keyed_server):
     body = {"comment": {"text": "Du bist ein Idiot"}, "requestedAttributes": {"INSULT": {}}, "languages": ["de"]}
     error = assert_error(analyze(keyed_server, body), 400, "INVALID_ARGUMENT")

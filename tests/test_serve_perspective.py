@@ -198,11 +198,15 @@ def test_languages_any_supported_one_is_enough_and_unsupported_is_perspectives_e
     assert error["details"][0]["languageNotSupportedByAttributeError"]["requestedLanguages"] == ["de", "fr"]
     # No languages and no detector: the models' language is assumed and no detection claimed.
     assert check_languages(parse(body), {"en"}, None) == (["en"], None)
-    assert check_languages(parse(body), {"en"}, lambda t: ["en", "es"]) == (["en"], ["en", "es"])
-    with pytest.raises(ApiError, match="does not support request languages: de"):
-        check_languages(parse(body), {"en"}, lambda t: ["de"])
-    with pytest.raises(ApiError, match="Unable to detect language"):
-        check_languages(parse(body), {"en"}, lambda t: [])
+    assert check_languages(parse(body), {"en"}, lambda t: "en") == (["en"], ["en"])
+    with pytest.raises(ApiError, match="does not support request languages: de") as info:
+        check_languages(parse(body), {"en"}, lambda t: "de")
+    assert info.value.body()["error"]["details"][0]["languageNotSupportedByAttributeError"] == {
+        "detectedLanguages": ["de"],
+        "attribute": "INSULT",
+    }
+    # The detector is not sure (a few words): English assumed, no detection claimed.
+    assert check_languages(parse(body), {"en"}, lambda t: None) == (["en"], None)
     assert primary_subtag(" EN_gb ") == "en"
 
 

@@ -61,7 +61,9 @@ MAX_NATIVE_JOBS = 2  # /v1/score requests running or waiting; more get 429
 class ServerState:
     """What the endpoints share in one process."""
 
-    def __init__(self, settings: ServeSettings, keys: ApiKeys, moderator: Any = None) -> None:
+    def __init__(
+        self, settings: ServeSettings, keys: ApiKeys, moderator: Any = None, detector: LanguageDetector | None = None
+    ) -> None:
         self.settings = settings
         self.keys = keys
         self.moderator = moderator
@@ -70,7 +72,7 @@ class ServerState:
         self.batcher: Batcher[Any] | None = None
         self.native_jobs = 0
         self.arriving = 0  # analyze requests received and not yet queued (the batcher waits for them)
-        self.detector: LanguageDetector | None = None
+        self.detector = detector  # None: the project's detector, set at start
         self.produced: tuple[str, ...] = ()
         self.ready = False
 
@@ -89,6 +91,10 @@ class ServerState:
             self.moderator = await loop.run_in_executor(self.executor, Moderator, self.settings.preset)
         moderator = self.moderator
         self.produced = tuple(moderator.pipeline.produces)
+        if self.detector is None:
+            from moderation.analysis.language import confident_language
+
+            self.detector = confident_language
         if self.settings.warm_up:
             await loop.run_in_executor(self.executor, moderator.score_texts, ["Warming up the models."])
         self.batcher = Batcher(
@@ -231,10 +237,17 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(500, "Internal error."))
 
 
-def create_app(settings: ServeSettings | None = None, moderator: Any = None, keys: ApiKeys | None = None) -> Starlette:
-    """The app for one process. Without `moderator`, one is built from `settings.preset` at startup."""
+def create_app(
+    settings: ServeSettings | None = None,
+    moderator: Any = None,
+    keys: ApiKeys | None = None,
+    detector: LanguageDetector | None = None,
+) -> Starlette:
+    """The app for one process. Without `moderator`, one is built from `settings.preset` at startup;
+    without `detector`, the project's language detector (moderation/analysis/language.py) is used."""
     settings = settings or ServeSettings()
-    state = ServerState(settings, keys if keys is not None else ApiKeys.load(settings.keys_file), moderator)
+    keys = keys if keys is not None else ApiKeys.load(settings.keys_file)
+    state = ServerState(settings, keys, moderator, detector)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

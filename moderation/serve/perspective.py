@@ -47,7 +47,7 @@ _CONTEXT_FIELDS = ("entries", "articleAndParentComment")
 _ARTICLE_AND_PARENT_FIELDS = ("article", "parentComment")
 _ATTRIBUTE_FIELDS = ("scoreType", "scoreThreshold")
 
-LanguageDetector = Callable[[str], list[str]]  # most likely first; [] when undetermined
+LanguageDetector = Callable[[str], str | None]  # a confidently detected ISO 639-1 code, else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +106,10 @@ def check_languages(
     """(languages for the response, detectedLanguages or None); ApiError when unsupported.
 
     Requested languages: scored when any of them is supported (Perspective: "the text is
-    checked in all of them that are supported"). None requested: the detector decides; with no
-    detector the models' language is assumed and no detectedLanguages are reported.
+    checked in all of them that are supported"). None requested: a confidently detected
+    language decides (and is reported in detectedLanguages); when the detector is not sure (a
+    few words) or there is none, the models' language is assumed and no detection is claimed,
+    as the project does for a short comment (moderation/analysis/language.py).
     """
     first = request.attributes[0].name
     if request.languages:
@@ -118,18 +120,17 @@ def check_languages(
             "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
             languageNotSupportedByAttributeError={"requestedLanguages": list(request.languages), "attribute": first},
         )
-    if detector is None:
-        return [sorted(supported)[0]], None
-    detected = detector(request.text)
-    if not detected:
-        raise bad_request("Unable to detect language", "LANGUAGE_DETECTION_FAILED")
-    if primary_subtag(detected[0]) not in supported:
+    assumed = "en" if "en" in supported else sorted(supported)[0]
+    detected = detector(request.text) if detector is not None else None
+    if detected is None:
+        return [assumed], None
+    if primary_subtag(detected) not in supported:
         raise bad_request(
-            f"Attribute {first} does not support request languages: {detected[0]}",
+            f"Attribute {first} does not support request languages: {detected}",
             "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
-            languageNotSupportedByAttributeError={"detectedLanguages": detected[:3], "attribute": first},
+            languageNotSupportedByAttributeError={"detectedLanguages": [detected], "attribute": first},
         )
-    return detected[:1], detected
+    return [detected], [detected]
 
 
 def primary_subtag(code: str) -> str:
