@@ -31,3 +31,10 @@ def test_every_metric_is_documented():
     names = set(re.findall(r"^# TYPE (\S+)", ServerMetrics(lambda: 0).render(), re.MULTILINE))
     names |= {"moderate_requests_total", "moderate_request_duration_seconds", "moderate_batch_size"}
     assert not [n for n in names if f"`{n}`" not in DOC]
+
+
+def test_serve_without_the_extra_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "uvicorn", None)
+    result = CliRunner().invoke(app, ["serve", "--preset", "fast"])
+    assert result.exit_code == 2
+    assert "pip install 'moderate[serve]'" in result.output and len(result.output.strip().splitlines()) == 1
