@@ -82,6 +82,10 @@ class _Pipeline:
     produces = ("toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat", "sentiment")
 
 
+class _Preset:
+    scored_languages = ("en",)
+
+
 class KnownScores:
     """Moderator stand-in: toxicity is the share of upper-case letters, with a span over the
     first upper-case word; a text holding BOOM fails; sleeps `delay_s` per call and records
@@ -89,6 +93,7 @@ class KnownScores:
 
     def __init__(self, delay_s: float = 0.0) -> None:
         self.pipeline = _Pipeline()
+        self.preset = _Preset()
         self.delay_s = delay_s
         self.batches: list[int] = []
 

@@ -299,7 +299,7 @@ def test_keys_from_env_and_file(tmp_path):
 
 
 def test_settings_round_trip_and_validation():
-    settings = ServeSettings(preset="fast", port=9001, languages=("en", "fr"))
+    settings = ServeSettings(preset="fast", port=9001, max_batch=8, keys_file="/etc/keys")
     assert ServeSettings.from_json(settings.to_json()) == settings
     from moderation.errors import ConfigError
 

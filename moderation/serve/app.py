@@ -74,6 +74,7 @@ class ServerState:
         self.arriving = 0  # analyze requests received and not yet queued (the batcher waits for them)
         self.detector = detector  # None: the project's detector, set at start
         self.produced: tuple[str, ...] = ()
+        self.languages: tuple[str, ...] = ()
         self.ready = False
 
     @property
@@ -91,10 +92,12 @@ class ServerState:
             self.moderator = await loop.run_in_executor(self.executor, Moderator, self.settings.preset)
         moderator = self.moderator
         self.produced = tuple(moderator.pipeline.produces)
+        self.languages = tuple(moderator.preset.scored_languages)  # the preset's [languages] scored
         if self.detector is None:
             from moderation.analysis.language import confident_language
 
             self.detector = confident_language
+        await loop.run_in_executor(self.executor, self.detector, "Loading the language model.")  # loads lazily
         if self.settings.warm_up:
             await loop.run_in_executor(self.executor, moderator.score_texts, ["Warming up the models."])
         self.batcher = Batcher(
@@ -141,7 +144,7 @@ async def analyze(request: Request) -> Response:
         body = await _read(request, state, deadline)
         settings = state.settings
         req = parse_analyze(body, state.produced, str(settings.preset), settings.max_text_bytes)
-        languages, detected = check_languages(req, settings.languages, state.detector)
+        languages, detected = check_languages(req, state.languages, state.detector)
         assert state.batcher is not None
         future = state.batcher.submit(req.text)
     except QueueFull as full:

@@ -37,7 +37,6 @@ class ServeSettings:
     max_comments: int = 1000  # per /v1/score request
     request_timeout_s: float = 30.0  # reading the body plus waiting for the scores
     keys_file: str | None = None
-    languages: tuple[str, ...] = ("en",)  # what the models were trained on
     public_url: str | None = None  # rootUrl in the discovery document (default: the request's host)
     warm_up: bool = True  # score one text at start so that the first request is not slow
     log_level: str = "info"
@@ -56,9 +55,7 @@ class ServeSettings:
 
     @classmethod
     def from_json(cls, text: str) -> ServeSettings:
-        data = json.loads(text)
-        data["languages"] = tuple(data.get("languages", ("en",)))
-        return cls(**data)
+        return cls(**json.loads(text))
 
     @classmethod
     def from_env(cls) -> ServeSettings:
