@@ -239,3 +239,30 @@ def test_globe_mail_old_quoted_reply_kept_apart() -> None:
     reply = comments[2]
     assert reply.reply_to_author == "MRichards"
     assert reply.quote and not reply.text.startswith("(In reply to")
+
+
+def _page_with_nested_comment(depth: int) -> bytes:
+    wrapped = "<span>" * depth + TOXIC + "</span>" * depth
+    body = "The council met today to discuss the budget for next year. " * 20
+    return (
+        f"<!DOCTYPE html><html><head><title>T</title></head><body><article><p>{body}</p></article><ul>"
+        f"<li class='comment' id='comment-1'><div class='comment-author'>Bob</div>"
+        f"<div class='comment-content'>Nice article. {wrapped}</div></li>"
+        "<li class='comment' id='comment-2'><div class='comment-author'>Ann</div>"
+        "<div class='comment-content'>After it.</div></li></ul></body></html>"
+    ).encode()
+
+
+def test_html_page_text_inside_300_nested_tags_is_kept() -> None:
+    from moderation.parse import html_page
+
+    [article] = html_page.READER.read(_page_with_nested_comment(300), "page.html", "p")
+    assert [c.text for c in article.comments] == [f"Nice article. {TOXIC}", "After it."]
+    assert not [p for p in article.problems if p.kind == "text_cut_off"]
+
+
+def test_html_page_nested_past_the_parser_limit_is_reported() -> None:
+    from moderation.parse import html_page
+
+    [article] = html_page.READER.read(_page_with_nested_comment(2100), "page.html", "p")
+    assert [p.kind for p in article.problems if p.kind == "text_cut_off"] == ["text_cut_off"]

@@ -261,18 +261,32 @@ def _clean_author(text: str) -> str | None:
     return first[:MAX_AUTHOR_CHARS] or None
 
 
-def _parse_html(data: bytes, path: str | None) -> etree._Element:
+def _parse_html(data: bytes, path: str | None) -> tuple[etree._Element, list[Problem]]:
+    """The document and its parse problems. libxml2's huge mode lets elements nest 2,048 deep
+    (256 by default); text nested deeper is not in the tree, so a `text_cut_off` problem
+    names the line where that starts instead of losing it silently."""
     if not data.strip():
         raise ParseError(path, "empty file")
     if b"\x00" in data[:8192]:
         raise ParseError(path, "binary file (contains NUL bytes), not an HTML page")
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(_decode_html(data))
+        root = lxml.html.document_fromstring(_decode_html(data), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ParseError(path, f"cannot parse HTML ({exc})") from None
     if root is None:
         raise ParseError(path, "cannot parse HTML (no document)")
-    return root
+    problems = [
+        Problem(
+            "text_cut_off",
+            "elements nest deeper than 2,048 levels here: the text inside them is not read "
+            "(the comment there may be incomplete; review it in the page)",
+            line=e.line,
+        )
+        for e in parser.error_log
+        if "Excessive depth" in e.message
+    ]
+    return root, problems
 
 
 def _decode_html(data: bytes) -> str:
@@ -324,7 +338,7 @@ def _fallback_comments(data: bytes, path: str | None) -> tuple[list[RawComment],
 
 
 def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
-    root = _parse_html(data, path)
+    root, parse_problems = _parse_html(data, path)
     meta = _trafilatura(data, include_comments=False)
     body = _str(meta.get("text")) or ""
     tags = [s for key in ("categories", "tags") for t in _list(meta.get(key)) if (s := _str(t))]
@@ -338,6 +352,7 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
         body=[line.strip() for line in body.splitlines() if line.strip()],
         tags=tags,
     )
+    article.problems.extend(parse_problems)
     records = _structured_comments(root, path)
     if not records:
         records, chrome = _fallback_comments(data, path)
