@@ -20,6 +20,7 @@ SIGNALS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reader reports", ("flagCount", "reports", "report_count", "num_reports")),
     ("edited", ("edited",)),
     ("platform placeholder", ("placeholder",)),
+    ("not scored", ("not_scored",)),
     ("by a moderator", ("isModerator",)),
 )
 # Statuses that mean the platform hides the comment: the queue marks them.

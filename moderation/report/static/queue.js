@@ -96,7 +96,7 @@ function decisionTag(c) {
   return tag;
 }
 
-function queueItem(c, i) {
+function queueItem(c, i, words) {
   var li = el("li", "qi");
   li.dataset.id = c.id;
   li.dataset.pos = String(i);
@@ -120,7 +120,7 @@ function queueItem(c, i) {
   if (tag) head.appendChild(tag);
   link.appendChild(head);
   var snip = el("span", "snip");
-  var words = searchWords();
+  if (words === undefined) words = searchWords();
   fillText(snip, c, { limit: 240, marks: words.length ? undefined : false, words: words });
   link.appendChild(snip);
   var meta = el("span", "meta small muted");
@@ -134,7 +134,8 @@ function queueItem(c, i) {
 function renderQueue() {
   var frag = document.createDocumentFragment();
   var n = Math.min(state.shown, state.list.length);
-  for (var i = 0; i < n; i++) frag.appendChild(queueItem(state.list[i], i));
+  var words = searchWords();
+  for (var i = 0; i < n; i++) frag.appendChild(queueItem(state.list[i], i, words));
   queueEl.textContent = "";
   queueEl.appendChild(frag);
   moreEl.hidden = state.list.length <= n;

@@ -4,6 +4,7 @@ var LONG_RUN = 60;      // a run of this many non-space characters gets break po
 var BREAK_EVERY = 40;
 var DETAIL_CHARS = 4000;  // the detail shows this much of a longer text until "Show all"
 var NODE_CHARS = 600;     // thread nodes and context blocks show this much
+var LONG_RUN_RE = new RegExp("\\S{" + LONG_RUN + ",}", "g");
 
 // Flag spans are code-point offsets (Python str indices); the DOM counts UTF-16 units.
 function unitOffsets(text) {
@@ -57,7 +58,8 @@ function markRanges(c, words) {
 // Text with break points inside long runs (no `overflow-wrap: anywhere` over 200,000 characters).
 function appendBreakable(parent, text) {
   if (text.length < LONG_RUN) { parent.appendChild(document.createTextNode(text)); return; }
-  var re = new RegExp("\\S{" + LONG_RUN + ",}", "g"), pos = 0, m;
+  var re = LONG_RUN_RE, pos = 0, m;
+  re.lastIndex = 0;
   while ((m = re.exec(text))) {
     if (m.index > pos) parent.appendChild(document.createTextNode(text.slice(pos, m.index)));
     for (var i = 0; i < m[0].length; i += BREAK_EVERY) {
