@@ -16,7 +16,7 @@ import random
 import time
 from pathlib import Path
 
-from moderation.config import load_preset
+from moderation.config import EncoderSpec, load_preset
 from moderation.scoring.encoder import shared_encoder
 from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset
 
@@ -24,8 +24,12 @@ UCC = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucc_unhealthy_c
 TARGET = "City council approves new tram line. Construction starts in March and should end in 2027."
 
 
+def _tokenizer():  # the default preset's encoder tokenizer
+    return shared_encoder(load_preset("default").encoder or EncoderSpec()).tokenizer
+
+
 def comments(n: int) -> list[str]:
-    tokenizer = shared_encoder().tokenizer
+    tokenizer = _tokenizer()
     pool: list[str] = []
     if UCC.is_file():
         with UCC.open(encoding="utf-8") as handle:
@@ -73,7 +77,7 @@ def main() -> None:
     parser.add_argument("--fast-n", type=int, default=5000)
     args = parser.parse_args()
     texts = comments(args.n + args.naive_n)
-    tokens = [len(shared_encoder().tokenizer(t, verbose=False)["input_ids"]) for t in texts]
+    tokens = [len(_tokenizer()(t, verbose=False)["input_ids"]) for t in texts]
     print(f"cpu cores: {os.cpu_count()}; comments: {len(texts)}, mean {sum(tokens) / len(tokens):.0f} word pieces")
     default = pipeline_from_preset(load_preset("default"))
     default.score(texts[:8], [TARGET] * 8)  # load models once, outside the timings

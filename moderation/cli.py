@@ -176,9 +176,13 @@ def eval_(
     ] = None,
     threshold: Annotated[float, typer.Option(help="Decision threshold for binary precision/recall.")] = 0.5,
     limit: Annotated[int | None, typer.Option(help="Score only the first N rows.")] = None,
+    merge: Annotated[
+        list[str] | None,
+        typer.Option("--merge", help="Fold a predicted class into another, FROM=TO (e.g. query=comment); repeatable."),
+    ] = None,
 ) -> None:
     """Score a labelled file and print ROC AUC, macro-F1, per-class precision/recall and reliability."""
-    from moderation.evaluate import evaluate_file
+    from moderation.evaluate import evaluate_file, parse_merge
 
     try:
         report = evaluate_file(
@@ -192,6 +196,7 @@ def eval_(
             positive=positive,
             threshold=threshold,
             limit=limit,
+            merge=parse_merge(merge or []),
         )
     except ModerationError as exc:
         raise _fail(exc) from None

@@ -31,6 +31,25 @@ class ScorerSpec:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+ENCODER_KEYS = ("model", "max_tokens", "batch_size", "pooling")
+POOLINGS = ("mean",)
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderSpec:
+    """A preset's `[encoder]` table: the one sentence encoder that every head reads.
+
+    model: "all-MiniLM-L6-v2" (the packaged encoder), a folder under models/, or a directory;
+    max_tokens: word pieces per chunk; batch_size: chunks per forward pass; pooling: "mean"
+    (token mean, unit length). Heads record the encoder they were trained with and refuse another.
+    """
+
+    model: str = "all-MiniLM-L6-v2"
+    max_tokens: int = 128
+    batch_size: int = 32
+    pooling: str = "mean"
+
+
 @dataclass(frozen=True, slots=True)
 class Preset:
     name: str
@@ -43,6 +62,7 @@ class Preset:
     raw: dict[str, Any] = field(default_factory=dict)
     # [languages] scored: comments detected in another language get no model scores.
     scored_languages: tuple[str, ...] = ("en",)
+    encoder: EncoderSpec | None = None
 
 
 def preset_names() -> list[str]:
@@ -84,6 +104,7 @@ def _preset_from_dict(raw: dict[str, Any], path: Path) -> Preset:
     if not isinstance(scored, list) or not scored or not all(isinstance(x, str) and x for x in scored):
         raise ConfigError(f"{path}: [languages] scored must be a non-empty list of language codes")
     return Preset(
+        encoder=_encoder_spec(raw.get("encoder"), path),
         name=str(raw.get("name", path.stem)),
         description=str(raw.get("description", "")),
         path=path,
@@ -94,3 +115,23 @@ def _preset_from_dict(raw: dict[str, Any], path: Path) -> Preset:
         raw=raw,
         scored_languages=tuple(scored),
     )
+
+
+def _encoder_spec(table: Any, path: Path) -> EncoderSpec | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [encoder] must be a table")
+    unknown = sorted(set(table) - set(ENCODER_KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown [encoder] keys {', '.join(unknown)}; known: {', '.join(ENCODER_KEYS)}")
+    spec = EncoderSpec(**table)
+    if not isinstance(spec.model, str) or not spec.model:
+        raise ConfigError(f"{path}: [encoder] model must be a non-empty string")
+    for key in ("max_tokens", "batch_size"):
+        value = getattr(spec, key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < (8 if key == "max_tokens" else 1):
+            raise ConfigError(f"{path}: [encoder] {key} must be a positive integer (max_tokens at least 8)")
+    if spec.pooling not in POOLINGS:
+        raise ConfigError(f"{path}: [encoder] pooling must be one of {', '.join(POOLINGS)}")
+    return spec

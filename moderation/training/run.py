@@ -6,12 +6,13 @@ import argparse
 import csv
 from pathlib import Path
 
-from moderation.config import resource_dir
+from moderation.config import EncoderSpec, resource_dir
 from moderation.evaluate import evaluate_file
+from moderation.model import SCORE_GROUPS
 from moderation.scoring.base import sha256_file
 from moderation.scoring.encoder import SentenceEncoder
 from moderation.training import data, sentiment, stance, toxicity
-from moderation.training.fit import today, write_artefact
+from moderation.training.fit import head_config, today, write_artefact
 
 VERSION = "0.1.0"
 LICENCES = {
@@ -26,6 +27,11 @@ LICENCES = {
 
 def _encoder() -> SentenceEncoder:
     return SentenceEncoder(batch_size=32, threads=2)
+
+
+def _config(labels: dict[str, list[str]], features: dict[str, bool]) -> dict[str, object]:
+    """First-generation heads: frozen packaged MiniLM; the training texts are not hashed."""
+    return head_config(EncoderSpec(), VERSION, labels, features, "not recorded (first-generation trainer)")
 
 
 def _fmt(metrics: dict[str, float]) -> str:
@@ -55,7 +61,7 @@ def run(what: str, args: argparse.Namespace) -> None:
 def _sentiment(args: argparse.Namespace, models: Path, encoder: SentenceEncoder) -> None:
     result = sentiment.train(args.data_dir, encoder)
     out = models / "sentiment-minilm"
-    write_artefact(out, result.arrays, VERSION)
+    write_artefact(out, result.arrays, _config({"sentiment": list(SCORE_GROUPS["sentiment"])}, {}))
     m = result.metrics
     print("sentiment", m)
     _write_card(
@@ -92,7 +98,7 @@ texts/s, no encoder). No news-comment sentiment labels were available to check t
 def _stance(args: argparse.Namespace, models: Path, encoder: SentenceEncoder) -> None:
     result = stance.train(args.data_dir, encoder)
     out = models / "stance-minilm"
-    write_artefact(out, result.arrays, VERSION)
+    write_artefact(out, result.arrays, _config({"stance": list(SCORE_GROUPS["stance"])}, {"cues": True}))
     m = result.metrics
     print("stance", m)
     evals = ""
@@ -163,7 +169,8 @@ def export_stance(data_dir: Path, out_dir: Path) -> list[Path]:
 def _toxicity(args: argparse.Namespace, models: Path, encoder: SentenceEncoder) -> None:
     result = toxicity.train(args.data_dir, encoder, args.ucc_train_fraction, args.holdout_dir)
     out = models / "toxicity-minilm"
-    write_artefact(out, result.arrays, VERSION)
+    attributes = ["toxicity", *toxicity.ATTRIBUTE_LABELS]
+    write_artefact(out, result.arrays, _config({"attributes": attributes}, {"stack": True}))
     print("toxicity", result.metrics, result.counts)
     evals = ""
     hold = result.holdout_csv

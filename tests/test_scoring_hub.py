@@ -13,7 +13,7 @@ import pytest
 from moderation.errors import ModelLoadError
 from moderation.scoring import registry
 from moderation.scoring.base import TextBatch
-from moderation.scoring.hf import load_classifier
+from moderation.scoring.hub import load_classifier
 
 WORDS = [
     "the",
@@ -104,7 +104,7 @@ def test_local_directory_and_id_share_the_loader(tmp_path: Path) -> None:
 
 def test_missing_hub_model_gives_one_clear_error() -> None:
     code = (
-        "from moderation.scoring.hf import load_classifier\n"
+        "from moderation.scoring.hub import load_classifier\n"
         "from moderation.errors import ModelLoadError\n"
         "try:\n    load_classifier('moderate-tests/no-such-model', revision='main')\n"
         "except ModelLoadError as e:\n    print('ERR', e)\n"
@@ -117,7 +117,7 @@ def test_missing_hub_model_gives_one_clear_error() -> None:
 
 
 def test_offline_error_does_not_claim_the_hub_was_searched(monkeypatch: pytest.MonkeyPatch) -> None:
-    from moderation.scoring.hf import _where
+    from moderation.scoring.hub import _where
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert "huggingface.co" not in _where("moderate-tests/no-such-model")

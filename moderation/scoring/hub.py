@@ -5,8 +5,9 @@ and (unless HF_HUB_OFFLINE=1) the Hub. Nothing is loaded at import time or const
 first `predict` (or `load()`) does it, and a failure is one `ModelLoadError` naming the
 model, where it looked, and that preset `default` works offline.
 
-Long texts are split with the same sentence-ish chunker as the default encoder: toxicity is
-the max over chunks (top chunk's span kept), sentiment and stance the mean over chunks.
+Long texts are split by the shared chunk helper (`moderation.scoring.chunks`, as the default
+encoder does): toxicity is the max over chunks (top chunk's span kept), sentiment and stance the
+mean over chunks. Class order comes from `SCORE_GROUPS`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import ModelLoadError
+from moderation.model import SCORE_GROUPS
 from moderation.scoring.base import ModelInfo, TextBatch, package_version, sha256_file
-from moderation.scoring.encoder import chunk_spans
+from moderation.scoring.chunks import Chunks, max_by_owner, mean_by_owner, sigmoid, softmax, split, top_spans
 
 JIGSAW_LABELS = {
     "toxic": "toxicity",
@@ -147,15 +149,8 @@ class _HFScorer:
             )
         ]
 
-    def _chunks(self, texts: list[str]) -> tuple[list[str], np.ndarray, list[tuple[int, int]]]:
-        tokenizer = self._loaded[0]
-        pieces, owner, spans = [], [], []
-        for i, text in enumerate(texts):
-            for s, e in chunk_spans(text, tokenizer, self.max_tokens):
-                pieces.append(text[s:e])
-                owner.append(i)
-                spans.append((s, e))
-        return pieces, np.asarray(owner, dtype=np.int64), spans
+    def _chunks(self, texts: list[str]) -> Chunks:
+        return split(texts, self._loaded[0], self.max_tokens)
 
     def _logits(self, first: list[str], second: list[str] | None = None) -> np.ndarray:
         """Logits for texts (or text pairs), in input order, length-sorted batches."""
@@ -171,18 +166,6 @@ class _HFScorer:
                 enc = tokenizer(*args, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt")
                 out[idx] = network(**enc).logits.double().numpy()
         return out
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    z = np.exp(x - x.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-def _mean_by_owner(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    total = np.zeros((n, values.shape[1]))
-    np.add.at(total, owner, values)
-    counts = np.bincount(owner, minlength=n).reshape(-1, 1)
-    return total / np.maximum(counts, 1)
 
 
 class HFToxicityScorer(_HFScorer):
@@ -208,22 +191,17 @@ class HFToxicityScorer(_HFScorer):
         out: dict[str, np.ndarray] = {k: np.zeros(n) for k in self.produces}
         if n == 0:
             return out
-        pieces, owner, spans = self._chunks(list(batch.texts))
-        logits = self._logits(pieces)
-        probs = 1 / (1 + np.exp(-logits)) if self.multi_label else _softmax(logits)
+        chunks = self._chunks(list(batch.texts))
+        logits = self._logits(chunks.pieces)
+        probs = sigmoid(logits) if self.multi_label else softmax(logits)
+        best = max_by_owner(probs, chunks.owner, n)
         for j, label in enumerate(self.labels()):
             key = self.label_map.get(label)
             if key is not None:
-                best = np.zeros(n)
-                np.maximum.at(best, owner, probs[:, j])
-                out[key] = np.maximum(out[key], best)
+                out[key] = np.maximum(out[key], best[:, j])
         if "toxicity" in self.produces:
             col = next(j for j, lab in enumerate(self.labels()) if self.label_map.get(lab) == "toxicity")
-            top = np.full(n, -1)
-            for j in range(len(pieces)):
-                if top[owner[j]] < 0 or probs[j, col] > probs[top[owner[j]], col]:
-                    top[owner[j]] = j
-            out["span:toxicity"] = np.asarray([spans[j] for j in top], dtype=np.int64).reshape(n, 2)
+            out["span:toxicity"] = top_spans(probs[:, col], chunks)
         return out
 
 
@@ -243,14 +221,14 @@ class HFSentimentScorer(_HFScorer):
         n = len(batch)
         if n == 0:
             return {"sentiment": np.zeros((0, 3))}
-        pieces, owner, _ = self._chunks(list(batch.texts))
-        probs = _softmax(self._logits(pieces))
-        classes = ("negative", "neutral", "positive")
+        chunks = self._chunks(list(batch.texts))
+        probs = softmax(self._logits(chunks.pieces))
+        classes = SCORE_GROUPS["sentiment"]
         columns = [self.label_map.get(lab) for lab in self.labels()]
         if sorted(c for c in columns if c) != sorted(classes):
             raise ModelLoadError(f"model {self.model} labels {self.labels()} do not map onto {classes}; set `labels`")
         ordered = np.stack([probs[:, columns.index(c)] for c in classes], axis=1)
-        return {"sentiment": _mean_by_owner(ordered, owner, n)}
+        return {"sentiment": mean_by_owner(ordered, chunks.owner, n)}
 
 
 class HFZeroShotStanceScorer(_HFScorer):
@@ -273,9 +251,9 @@ class HFZeroShotStanceScorer(_HFScorer):
         self.entailment_label = entailment_label.lower()
 
     def predict(self, batch: TextBatch) -> dict[str, np.ndarray]:
-        classes = ("support", "deny", "query", "comment")
+        classes = SCORE_GROUPS["stance"]
         n = len(batch)
-        out = np.full((n, 4), np.nan)
+        out = np.full((n, len(classes)), np.nan)
         targets = batch.target_list()
         rows = batch.rows_with_target()
         if not rows:
@@ -284,12 +262,12 @@ class HFZeroShotStanceScorer(_HFScorer):
         if self.entailment_label not in labels:
             raise ModelLoadError(f"model {self.model} has no {self.entailment_label!r} label (labels: {labels})")
         entail = labels.index(self.entailment_label)
-        pieces, owner, _ = self._chunks([batch.texts[i] for i in rows])
+        chunks = self._chunks([batch.texts[i] for i in rows])
         premises, hypotheses = [], []
-        for piece, o in zip(pieces, owner, strict=True):
+        for piece, o in zip(chunks.pieces, chunks.owner, strict=True):
             for c in classes:
                 premises.append(piece)
                 hypotheses.append(self.templates[c].format(target=targets[rows[o]]))
-        scores = self._logits(premises, hypotheses)[:, entail].reshape(len(pieces), 4)
-        out[rows] = _mean_by_owner(_softmax(scores), owner, len(rows))
+        scores = self._logits(premises, hypotheses)[:, entail].reshape(len(chunks.pieces), len(classes))
+        out[rows] = mean_by_owner(softmax(scores), chunks.owner, len(rows))
         return {"stance": out}

@@ -1,0 +1,409 @@
+"""Multi-task fine-tune of the shared MiniLM encoder, with a frozen-encoder baseline on the same data.
+
+Standalone on purpose: it runs on a GPU machine that has torch, transformers, numpy, pandas and
+safetensors but not this package, so it imports nothing from `moderation` (run it as a file:
+`python3 finetune.py --mix mix.parquet --encoder DIR --out DIR`). The table comes from
+`python -m moderation.training mix` (see moderation/training/mix.py for its columns).
+
+One encoder pass (mean pooled, unit length, as `moderation.scoring.encoder` computes it) feeds
+linear heads: toxicity + 4 attributes (sigmoid; rows without a label are masked; a clean text of
+any toxicity source is a negative for every attribute its source does not label), sentiment
+(3-way softmax) and stance (4-way softmax over [reply, reply*target, |reply-target|]; the target
+is encoded by the same encoder). Each step draws one batch per task, sources equally likely and
+classes balanced within each source (fixed seed). The step count is set from the measured speed
+of the first steps so that training fits `--seconds`.
+
+Outputs in --out: encoder.safetensors (fp16, BertModel keys) split into parts of < 15 MiB
+(encoder.safetensors.part0..), heads.npz (`ft__<key>_coef/_intercept` and `frozen__...` in the
+head.npz layout of moderation.scoring.heads), metrics.json (every held-out split, fine-tuned vs
+frozen vs previous heads where given), log lines on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save_file
+from transformers import AutoModel, AutoTokenizer
+
+SEED = 13
+BINARY = ("toxicity", "insult", "identity_attack", "threat", "severe_toxicity")
+STANCES = ("support", "deny", "query", "comment")
+SENTIMENTS = ("negative", "neutral", "positive")
+PART_BYTES = 15 * 1024 * 1024
+UCC_THRESHOLDS = {"toxicity": 0.6, "insult": 0.8, "identity_attack": 0.8, "threat": 0.8, "severe_toxicity": 0.9}
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------- data and sampling
+
+
+def prepare(df: pd.DataFrame) -> pd.DataFrame:
+    """Attribute negatives: a clean text (toxicity 0) is 0 for every attribute left unlabelled."""
+    df = df.copy()
+    clean = df["toxicity"] == 0
+    for a in BINARY[1:]:
+        df.loc[clean & df[a].isna(), a] = 0.0
+    return df
+
+
+def balanced_probs(sources: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Sampling probabilities: every source the same mass, every class within a source too."""
+    w = np.zeros(len(labels))
+    names = np.unique(sources)
+    for s in names:
+        in_s = sources == s
+        classes = np.unique(labels[in_s])
+        for c in classes:
+            m = in_s & (labels == c)
+            w[m] = 1.0 / (len(names) * len(classes) * m.sum())
+    return w / w.sum()
+
+
+class Task:
+    def __init__(self, name: str, rows: pd.DataFrame, label: np.ndarray, rng: np.random.Generator) -> None:
+        self.name, self.rows, self.rng = name, rows.reset_index(drop=True), rng
+        self.p = balanced_probs(self.rows["source"].to_numpy(), label)
+
+    def batch(self, size: int) -> pd.DataFrame:
+        return self.rows.iloc[self.rng.choice(len(self.rows), size=size, p=self.p)]
+
+
+# ---------------------------------------------------------------- model
+
+
+class Heads(torch.nn.Module):
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.binary = torch.nn.Linear(dim, len(BINARY))
+        self.sentiment = torch.nn.Linear(dim, 3)
+        self.stance = torch.nn.Linear(3 * dim, 4)
+
+    def stance_logits(self, reply: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.stance(torch.cat([reply, reply * target, (reply - target).abs()], dim=1))
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        wb, bb = self.binary.weight.detach().float().cpu().numpy(), self.binary.bias.detach().float().cpu().numpy()
+        for i, key in enumerate(BINARY):
+            out[f"{prefix}{key}_coef"], out[f"{prefix}{key}_intercept"] = wb[i : i + 1], bb[i : i + 1]
+        for key in ("sentiment", "stance"):
+            layer = getattr(self, key)
+            out[f"{prefix}{key}_coef"] = layer.weight.detach().float().cpu().numpy()
+            out[f"{prefix}{key}_intercept"] = layer.bias.detach().float().cpu().numpy()
+        return out
+
+
+def embed(model, tokenizer, texts: list[str], max_len: int, device: str) -> torch.Tensor:
+    enc = tokenizer(texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt").to(device)
+    with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
+        hidden = model(**enc).last_hidden_state
+    mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+    return F.normalize(mean.float(), p=2, dim=1)
+
+
+@torch.no_grad()
+def embed_all(model, tokenizer, texts: list[str], max_len: int, device: str, batch: int = 256) -> torch.Tensor:
+    model.eval()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = torch.zeros(len(texts), model.config.hidden_size, device=device)
+    for s in range(0, len(order), batch):
+        idx = order[s : s + batch]
+        out[idx] = embed(model, tokenizer, [texts[i] for i in idx], max_len, device)
+    return out
+
+
+def task_losses(heads: Heads, tox_x, tox_df, sent_x, sent_df, st_x, st_t, st_df, pos_weight, device) -> dict:
+    y = torch.tensor(tox_df[list(BINARY)].to_numpy(np.float32), device=device)
+    known = ~torch.isnan(y)
+    logits = heads.binary(tox_x)
+    bce = F.binary_cross_entropy_with_logits(logits, torch.nan_to_num(y), pos_weight=pos_weight, reduction="none")
+    per_col = (bce * known).sum(0) / known.sum(0).clamp(min=1)
+    tox = per_col[0] + per_col[1:].mean()
+    sent = F.cross_entropy(heads.sentiment(sent_x), torch.tensor(sent_df["sentiment"].to_numpy(), device=device))
+    stance = F.cross_entropy(heads.stance_logits(st_x, st_t), torch.tensor(st_df["stance"].to_numpy(), device=device))
+    return {"tox": tox, "sent": sent, "stance": stance}
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def roc_auc(y: np.ndarray, s: np.ndarray) -> float:
+    y = np.asarray(y, dtype=bool)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = pd.Series(s).rank(method="average").to_numpy()
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def macro_f1(y: np.ndarray, pred: np.ndarray, classes: list[int]) -> float:
+    f1s = []
+    for c in classes:
+        tp = int(((pred == c) & (y == c)).sum())
+        p = tp / max(1, int((pred == c).sum()))
+        r = tp / max(1, int((y == c).sum()))
+        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+    return float(np.mean(f1s))
+
+
+def score_arrays(arrays: dict[str, np.ndarray], prefix: str, x: np.ndarray, t: np.ndarray | None) -> dict:
+    def lin(key: str, feats: np.ndarray) -> np.ndarray:
+        return feats @ arrays[f"{prefix}{key}_coef"].T + arrays[f"{prefix}{key}_intercept"]
+
+    out = {k: 1 / (1 + np.exp(-lin(k, x).reshape(-1))) for k in BINARY if f"{prefix}{k}_coef" in arrays}
+    if f"{prefix}sentiment_coef" in arrays:
+        out["sentiment"] = lin("sentiment", x)
+    if t is not None and f"{prefix}stance_coef" in arrays and arrays[f"{prefix}stance_coef"].shape[1] == 3 * x.shape[1]:
+        out["stance"] = lin("stance", np.hstack([x, x * t, np.abs(x - t)]))
+    return out
+
+
+def evaluate(name: str, df: pd.DataFrame, scores: dict) -> dict[str, float]:
+    m: dict[str, float] = {"n": len(df)}
+    if name == "ucc_holdout":
+        for label in ("hostile", "unhealthy"):
+            y = df[label].to_numpy() > 0
+            for k in BINARY:
+                if k in scores:
+                    m[f"auc_{k}_vs_{label}"] = roc_auc(y, scores[k])
+        for k, thr in UCC_THRESHOLDS.items():
+            if k in scores:
+                m[f"share_{k}_over_{thr}"] = float((scores[k] >= thr).mean())
+    for k in BINARY:
+        if k in scores and df[k].notna().any() and name != "ucc_holdout":
+            y = df[k].to_numpy()
+            ok = ~np.isnan(y)
+            m[f"auc_{k}"] = roc_auc(y[ok] > 0, scores[k][ok])
+    if "sentiment" in scores and (df["sentiment"] >= 0).any():
+        m["macro_f1_sentiment"] = macro_f1(df["sentiment"].to_numpy(), scores["sentiment"].argmax(1), [0, 1, 2])
+    if "stance" in scores and (df["stance"] >= 0).any():
+        y, logits = df["stance"].to_numpy(), scores["stance"]
+        if name.startswith("vast"):  # 3 classes: query folds into comment (neutral)
+            q, c = STANCES.index("query"), STANCES.index("comment")
+            logits = logits.copy()
+            logits[:, c] = np.logaddexp(logits[:, c], logits[:, q])
+            logits[:, q] = -np.inf
+            m["macro_f1_stance"] = macro_f1(y, logits.argmax(1), [0, 1, 3])
+        else:
+            m["macro_f1_stance"] = macro_f1(y, logits.argmax(1), [0, 1, 2, 3])
+    return m
+
+
+# ---------------------------------------------------------------- main
+
+
+def train_frozen_heads(x, t, train: pd.DataFrame, tasks: dict, pos_weight, device, epochs: int) -> Heads:
+    """The same heads and losses on frozen embeddings (full-batch Adam, sampling probs as weights)."""
+    torch.manual_seed(SEED)
+    heads = Heads(x.shape[1]).to(device)
+    opt = torch.optim.Adam(heads.parameters(), lr=1e-2)
+    idx = {k: torch.tensor(task.rows["_row"].to_numpy(), device=device) for k, task in tasks.items()}
+    w = {k: torch.tensor(task.p, device=device, dtype=torch.float32) for k, task in tasks.items()}
+    yb = torch.tensor(tasks["tox"].rows[list(BINARY)].to_numpy(np.float32), device=device)
+    ys = torch.tensor(tasks["sent"].rows["sentiment"].to_numpy(), device=device)
+    yst = torch.tensor(tasks["stance"].rows["stance"].to_numpy(), device=device)
+    for _ in range(epochs):
+        opt.zero_grad()
+        known = ~torch.isnan(yb)
+        bce = F.binary_cross_entropy_with_logits(
+            heads.binary(x[idx["tox"]]), torch.nan_to_num(yb), pos_weight=pos_weight, reduction="none"
+        )
+        per_col = ((bce * known) * w["tox"][:, None]).sum(0) / ((known * w["tox"][:, None]).sum(0)).clamp(min=1e-12)
+        loss = per_col[0] + per_col[1:].mean()
+        loss = loss + (F.cross_entropy(heads.sentiment(x[idx["sent"]]), ys, reduction="none") * w["sent"]).sum()
+        st = heads.stance_logits(x[idx["stance"]], t[idx["stance"]])
+        loss = loss + (F.cross_entropy(st, yst, reduction="none") * w["stance"]).sum()
+        loss = loss + 1e-4 * sum((p**2).sum() for n, p in heads.named_parameters() if "weight" in n)
+        loss.backward()
+        opt.step()
+    return heads
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mix", type=Path, required=True)
+    ap.add_argument("--encoder", type=Path, required=True, help="base model folder (config, tokenizer, weights)")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--previous", type=Path, nargs="*", default=[], help="previous head.npz files to evaluate too")
+    ap.add_argument("--seconds", type=float, default=200.0, help="training time budget")
+    ap.add_argument("--steps", type=int, default=0, help="fixed step count (overrides --seconds)")
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--stance-batch", type=int, default=32)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--target-len", type=int, default=48)
+    ap.add_argument("--lr", type=float, default=4e-5)
+    ap.add_argument("--head-lr", type=float, default=2e-3)
+    ap.add_argument("--frozen-epochs", type=int, default=300)
+    ap.add_argument("--limit", type=int, default=0, help="rows per source and split (smoke tests)")
+    args = ap.parse_args()
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    log(f"device {device} {torch.cuda.get_device_name() if device == 'cuda' else ''} torch {torch.__version__}")
+    df = prepare(pd.read_parquet(args.mix))
+    if args.limit:
+        df = df.groupby(["split", "source"]).head(args.limit)
+    df = df.reset_index(drop=True)
+    df["_row"] = np.arange(len(df))
+    train = df[df["split"] == "train"]
+    assert not train["source"].str.contains("ucc").any(), "UCC must never be trained on"
+    tox_rows = train[train["toxicity"].notna()]
+    tasks = {
+        "tox": Task("tox", tox_rows, tox_rows["toxicity"].to_numpy(), rng),
+        "sent": Task(
+            "sent", train[train["sentiment"] >= 0], train.loc[train["sentiment"] >= 0, "sentiment"].to_numpy(), rng
+        ),
+        "stance": Task(
+            "stance", train[train["stance"] >= 0], train.loc[train["stance"] >= 0, "stance"].to_numpy(), rng
+        ),
+    }
+    for k, task in tasks.items():
+        log(f"task {k}: {len(task.rows)} rows, sources {task.rows['source'].value_counts().to_dict()}")
+    labelled = tox_rows[list(BINARY)]
+    pos = (labelled == 1).sum().to_numpy()
+    neg = (labelled == 0).sum().to_numpy()
+    pos_weight = torch.tensor(np.sqrt(neg / np.maximum(pos, 1)).clip(1, 10), dtype=torch.float32, device=device)
+    pos_weight[0] = 1.0  # toxicity classes are balanced by sampling already
+    log(f"attribute positives {dict(zip(BINARY, pos.tolist(), strict=True))} pos_weight {pos_weight.tolist()}")
+
+    tokenizer = AutoTokenizer.from_pretrained(str(args.encoder))
+    base = AutoModel.from_pretrained(str(args.encoder), dtype=torch.float32).to(device)
+    texts, targets = df["text"].tolist(), df["target"].tolist()
+
+    # Frozen baseline: same data, same heads, embeddings of the base encoder.
+    t0 = time.time()
+    x0 = embed_all(base, tokenizer, texts, args.max_len, device)
+    has_t = df["target"] != ""
+    t_emb = torch.zeros_like(x0)
+    uniq = sorted(set(df.loc[has_t, "target"]))
+    ut = embed_all(base, tokenizer, uniq, args.target_len, device)
+    where = {u: i for i, u in enumerate(uniq)}
+    t_rows = np.flatnonzero(has_t.to_numpy())
+    t_emb[torch.tensor(t_rows, device=device)] = ut[torch.tensor([where[targets[i]] for i in t_rows], device=device)]
+    log(f"frozen embeddings of {len(texts)} texts + {len(uniq)} targets in {time.time() - t0:.0f}s")
+    frozen = train_frozen_heads(x0, t_emb, train, tasks, pos_weight, device, args.frozen_epochs)
+    arrays = frozen.arrays("frozen__")
+    x0_np, t0_np = x0.cpu().numpy(), t_emb.cpu().numpy()
+    for path in args.previous:
+        with np.load(path) as prev:
+            arrays.update({f"previous__{k}": prev[k] for k in prev.files if k.endswith(("_coef", "_intercept"))})
+    del x0, t_emb
+    log(f"frozen heads trained at {time.time() - t0:.0f}s")
+
+    # Fine-tune.
+    model = base.train()
+    heads = Heads(model.config.hidden_size).to(device)
+    opt = torch.optim.AdamW(
+        [{"params": model.parameters(), "lr": args.lr}, {"params": heads.parameters(), "lr": args.head_lr}],
+        weight_decay=0.01,
+    )
+    base_lrs = [g["lr"] for g in opt.param_groups]
+
+    def step() -> dict:
+        tb, sb, stb = (
+            tasks["tox"].batch(args.batch),
+            tasks["sent"].batch(args.batch),
+            tasks["stance"].batch(args.stance_batch),
+        )
+        tx = embed(model, tokenizer, tb["text"].tolist() + sb["text"].tolist(), args.max_len, device)
+        rx = embed(model, tokenizer, stb["text"].tolist(), args.max_len, device)
+        tt = embed(model, tokenizer, stb["target"].tolist(), args.target_len, device)
+        losses = task_losses(heads, tx[: len(tb)], tb, tx[len(tb) :], sb, rx, tt, stb, pos_weight, device)
+        opt.zero_grad()
+        sum(losses.values()).backward()
+        torch.nn.utils.clip_grad_norm_(list(model.parameters()) + list(heads.parameters()), 1.0)
+        opt.step()
+        return {k: float(v.detach()) for k, v in losses.items()}
+
+    total = args.steps or 10**9
+    warm = 25
+    t1 = time.time()
+    done = 0
+    avg: dict[str, float] = {}
+    while done < total:
+        if done == 5:
+            t5 = time.time()
+        if done == warm and not args.steps:
+            per = (time.time() - t5) / (warm - 5)
+            total = max(warm + 1, int((args.seconds - (time.time() - t1)) / per) + warm)
+            log(f"{per * 1000:.0f} ms/step -> {total} steps ({total * args.batch} rows per task)")
+        frac = done / max(total, 1)
+        if total < 10**9:  # linear warm-up over 6% of the steps (at least 100), then linear decay
+            scale = min(1.0, (done + 1) / max(100, int(0.06 * total))) * max(0.0, 1 - frac)
+        else:  # still measuring the step time
+            scale = (done + 1) / 100
+        for g, lr in zip(opt.param_groups, base_lrs, strict=True):
+            g["lr"] = lr * scale
+        losses = step()
+        avg = {k: 0.98 * avg.get(k, v) + 0.02 * v for k, v in losses.items()}
+        done += 1
+        if done % 200 == 0 or done == total:
+            log(f"step {done}/{total} " + " ".join(f"{k}={v:.3f}" for k, v in avg.items()))
+    log(f"fine-tuned {done} steps in {time.time() - t1:.0f}s")
+    arrays.update(heads.arrays("ft__"))
+
+    # Evaluate every held-out split: fine-tuned, frozen, previous.
+    model.eval()
+    held = df[df["split"] != "train"]
+    hx = embed_all(model, tokenizer, held["text"].tolist(), args.max_len, device).cpu().numpy()
+    ht_uniq = sorted(set(held.loc[held["target"] != "", "target"]))
+    ht_emb = embed_all(model, tokenizer, ht_uniq, args.target_len, device).cpu().numpy() if ht_uniq else None
+    metrics: dict[str, dict] = {}
+    for name, part in held.groupby("split"):
+        rows = part["_row"].to_numpy()
+        loc = held.index.get_indexer(part.index)
+        t_ft = None
+        if (part["target"] != "").all() and ht_emb is not None:
+            pos_t = {u: i for i, u in enumerate(ht_uniq)}
+            t_ft = ht_emb[[pos_t[v] for v in part["target"]]]
+        t_fr = t0_np[rows] if (part["target"] != "").all() else None
+        metrics[name] = {
+            "fine_tuned": evaluate(name, part, score_arrays(arrays, "ft__", hx[loc], t_ft)),
+            "frozen": evaluate(name, part, score_arrays(arrays, "frozen__", x0_np[rows], t_fr)),
+        }
+        if args.previous:
+            metrics[name]["previous"] = evaluate(name, part, score_arrays(arrays, "previous__", x0_np[rows], None))
+        log(f"{name}: " + json.dumps(metrics[name]))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().half().contiguous().cpu() for k, v in model.state_dict().items()}
+    whole = args.out / "encoder.safetensors"
+    save_file(state, str(whole), metadata={"format": "pt"})
+    blob = whole.read_bytes()
+    whole.unlink()
+    for i in range(math.ceil(len(blob) / PART_BYTES)):
+        (args.out / f"encoder.safetensors.part{i}").write_bytes(blob[i * PART_BYTES : (i + 1) * PART_BYTES])
+    np.savez_compressed(args.out / "heads.npz", **arrays)
+    info = {
+        "steps": done,
+        "batch_per_task": args.batch,
+        "stance_batch": args.stance_batch,
+        "max_len": args.max_len,
+        "target_len": args.target_len,
+        "lr": args.lr,
+        "head_lr": args.head_lr,
+        "seconds": args.seconds,
+        "pos_weight": pos_weight.tolist(),
+        "train_rows": {k: len(t.rows) for k, t in tasks.items()},
+        "train_sources": train["source"].value_counts().to_dict(),
+        "encoder_bytes": len(blob),
+    }
+    (args.out / "metrics.json").write_text(json.dumps({"train": info, "heldout": metrics}, indent=1))
+    log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

