@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import ConfigError, InputError
-from moderation.schema import SCORE_GROUPS
+from moderation.schema import SCORE_GROUPS, Scores
 
 TASKS = {"toxicity": None, "sentiment": "sentiment", "stance": "stance"}
 
@@ -232,7 +232,21 @@ def evaluate_file(
             f"preset {loaded.name!r} does not produce {key!r} (it produces {', '.join(pipeline.produces)})"
         )
     results = pipeline.score(texts, targets)
-    meta: dict[str, Any] = {"task": task, "preset": loaded.name, "score": key}
+    return report_scores(task, loaded.name, key, labels, results, positive, threshold, merge)
+
+
+def report_scores(
+    task: str,
+    preset: str,
+    key: str,
+    labels: Sequence[Any],
+    results: Sequence[Scores],
+    positive: str | None = None,
+    threshold: float = 0.5,
+    merge: dict[str, str] | None = None,
+) -> EvalReport:
+    """The report for one score `key` of already scored texts against their labels."""
+    meta: dict[str, Any] = {"task": task, "preset": preset, "score": key}
     if key not in SCORE_GROUPS:
         y = _binary_labels(labels, positive)
         s = [r.attributes[key] for r in results]
@@ -261,7 +275,7 @@ def evaluate_file(
         if any(t in merge for t in truth):
             raise ConfigError(f"labels include merged classes {sorted(set(truth) & set(merge))}")
     dists = np.asarray([[d[c] for c in classes] for _, d in kept], dtype=np.float64).reshape(-1, len(classes))
-    report = multiclass_report(truth, dists, classes, n_skipped=len(texts) - len(kept), **meta)
+    report = multiclass_report(truth, dists, classes, n_skipped=len(results) - len(kept), **meta)
     if merge:
         report.notes.append("merged before scoring: " + ", ".join(f"{a} -> {b}" for a, b in merge.items()))
     if report.n_skipped:

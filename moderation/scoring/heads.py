@@ -27,7 +27,7 @@ import numpy as np
 
 from moderation.config import EncoderSpec, resource_dir
 from moderation.errors import ModelLoadError
-from moderation.model import SCORE_GROUPS
+from moderation.schema import SCORE_GROUPS
 from moderation.scoring.base import ModelInfo, TextBatch, sha256_file
 from moderation.scoring.chunks import Chunks, logit, max_by_owner, sigmoid, softmax, top_spans
 from moderation.scoring.encoder import Encoded, SentenceEncoder, shared_encoder

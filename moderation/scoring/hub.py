@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import ModelLoadError
-from moderation.model import SCORE_GROUPS
+from moderation.schema import SCORE_GROUPS
 from moderation.scoring.base import ModelInfo, TextBatch, package_version, sha256_file
 from moderation.scoring.chunks import Chunks, max_by_owner, mean_by_owner, sigmoid, softmax, split, top_spans
 

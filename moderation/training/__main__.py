@@ -20,7 +20,9 @@ HOLDOUT_DIR = Path("/tmp/moderate-eval")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m moderation.training", description=__doc__)
-    parser.add_argument("what", choices=["toxicity", "sentiment", "stance", "all", "export-stance", "export-heldout", "bundle", "ship"])
+    parser.add_argument(
+        "what", choices=["toxicity", "sentiment", "stance", "all", "export-stance", "export-heldout", "bundle", "ship"]
+    )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="shared data folder")
     parser.add_argument(
         "--models-dir", type=Path, default=None, help="where models/<name>/ go (default: the repo's models/)"
@@ -37,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(".gpu"), help="bundle: folder for the GPU fine-tune inputs")
     parser.add_argument("--run", type=Path, help="ship: folder that finetune.py wrote")
     parser.add_argument("--mix", type=Path, help="ship: the training table the run used (its sha256 goes in each head)")
+    parser.add_argument(
+        "--refit-stance-vast-posts",
+        type=int,
+        default=None,
+        help="ship: refit the stance head on CPU (RumourEval train + this many VAST train comments)",
+    )
     args = parser.parse_args(argv)
 
     from moderation.training.run import export_stance, run
@@ -48,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.run is None or args.mix is None:
             parser.error("ship needs --run and --mix")
-        report = ship(args.run, args.models_dir or resource_dir("models"), args.data_dir, args.mix)
+        report = ship(
+            args.run, args.models_dir or resource_dir("models"), args.data_dir, args.mix, args.refit_stance_vast_posts
+        )
         print(json.dumps(report, indent=1))
         return 0
     if args.what == "bundle":

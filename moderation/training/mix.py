@@ -191,7 +191,7 @@ def export_heldout(data_dir: Path, out_dir: Path) -> list[Path]:
     columns (toxicity attributes as 0/1, sentiment and stance as class names)."""
     import pandas as pd
 
-    from moderation.model import SCORE_GROUPS
+    from moderation.schema import SCORE_GROUPS
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

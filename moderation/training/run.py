@@ -8,7 +8,7 @@ from pathlib import Path
 
 from moderation.config import EncoderSpec, resource_dir
 from moderation.evaluate import evaluate_file
-from moderation.model import SCORE_GROUPS
+from moderation.schema import SCORE_GROUPS
 from moderation.scoring.base import sha256_file
 from moderation.scoring.encoder import SentenceEncoder
 from moderation.training import data, sentiment, stance, toxicity

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from moderation.config import EncoderSpec
-from moderation.model import SCORE_GROUPS
+from moderation.schema import SCORE_GROUPS
 from moderation.scoring.base import sha256_file
 from moderation.scoring.encoder import SentenceEncoder, encoder_path, minilm_path
 from moderation.scoring.heads import stance_features
@@ -67,30 +67,50 @@ def ft_arrays(run: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
         return {f"{k}{s}": d[f"ft__{k}{s}"] for k in keys for s in ("_coef", "_intercept")}
 
 
-def refit_stance(data_dir: Path, encoder: SentenceEncoder) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Stance head on the (now frozen) shipped encoder: same train rows as the fine-tune."""
+def refit_stance(
+    data_dir: Path,
+    encoder: SentenceEncoder,
+    vast_posts: int | None = None,
+    heldout: tuple[str, ...] = ("rumoureval_dev",),
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Stance head on the (now frozen) shipped encoder, class-balanced logistic regression on the
+    fine-tune's stance rows: RumourEval train and VAST train (all pairs of the first `vast_posts`
+    distinct comments in a seeded order, or all). Returns the arrays and macro-F1 on `heldout`."""
     from moderation.evaluate import macro_f1, per_class
 
-    parts = [sets.vast(data_dir, "train"), sets.rumoureval(data_dir, "train")]
+    vast = sets.vast(data_dir, "train")
+    if vast_posts is not None:
+        posts = sorted(set(vast.texts))
+        keep_posts = set(np.random.default_rng(13).permutation(posts)[:vast_posts].tolist())
+        keep = [i for i, t in enumerate(vast.texts) if t in keep_posts]
+        vast = data.LabelledSet(
+            vast.name,
+            [vast.texts[i] for i in keep],
+            {"stance": vast.labels["stance"][keep]},
+            [vast.name] * len(keep),
+            {"target": [vast.extra["target"][i] for i in keep]},
+        )
     x_list, y_list, src = [], [], []
-    for s in parts:
+    for s in (sets.rumoureval(data_dir, "train"), vast):
         x_list.append(pair_features(s, encoder))
         y_list.append(s.labels["stance"])
         src += [s.name] * len(s.texts)
     x, y = np.vstack(x_list), np.concatenate(y_list)
     model = fit_logistic(x, y, balanced_weights(y, src), c=1.0)
-    metrics: dict[str, float] = {}
+    metrics: dict[str, float] = {"train_rows": float(len(y))}
     names = SCORE_GROUPS["stance"]
-    for s in (sets.rumoureval(data_dir, "dev"), sets.vast(data_dir, "dev"), sets.vast(data_dir, "test")):
+    for name in heldout:
+        split = name.rsplit("_", 1)[1]
+        s = sets.rumoureval(data_dir, split) if name.startswith("rumoureval") else sets.vast(data_dir, split)
         logits = model.decision_function(pair_features(s, encoder))
         truth = [names[i] for i in s.labels["stance"]]
         classes: tuple[str, ...] = names
-        if s.name.startswith("vast"):  # 3 classes: query folds into comment
+        if name.startswith("vast"):  # 3 classes: query folds into comment
             logits[:, names.index("comment")] = np.logaddexp(logits[:, 2], logits[:, 3])
             logits[:, names.index("query")] = -np.inf
             classes = ("support", "deny", "comment")
         pred = [names[i] for i in logits.argmax(1)]
-        metrics[f"{s.name}_macro_f1"] = macro_f1(per_class(truth, pred, classes))
+        metrics[f"{name}_macro_f1"] = macro_f1(per_class(truth, pred, classes))
     return linear_arrays("stance", model), metrics
 
 
@@ -111,7 +131,9 @@ def refit_stack(data_dir: Path, encoder: SentenceEncoder, tox: dict[str, np.ndar
     return linear_arrays("stack", fit_logistic(x, y, balanced_weights(y)))
 
 
-def ship(run: Path, models: Path, data_dir: Path, mix: Path) -> dict[str, Any]:
+def ship(run: Path, models: Path, data_dir: Path, mix: Path, refit_vast_posts: int | None = None) -> dict[str, Any]:
+    """Install the run's encoder and heads; the stance head is the run's own unless
+    `refit_vast_posts` is given (then it is refitted on CPU, see `refit_stance`)."""
     spec = EncoderSpec(model=ENCODER)
     install_encoder(run, models)
     encoder = SentenceEncoder(encoder_path(ENCODER), batch_size=32, max_tokens=spec.max_tokens, threads=2, name=ENCODER)
@@ -128,10 +150,13 @@ def ship(run: Path, models: Path, data_dir: Path, mix: Path) -> dict[str, Any]:
         ft_arrays(run, ("sentiment",)),
         head_config(spec, {"sentiment": list(SCORE_GROUPS["sentiment"])}, {}, data_sha),
     )
-    stance_arrays, stance_metrics = refit_stance(data_dir, encoder)
+    report: dict[str, Any] = {"stack": {k: v.tolist() for k, v in stack.items()}}
+    stance_arrays = ft_arrays(run, ("stance",))
+    if refit_vast_posts is not None:
+        stance_arrays, report["stance_refit"] = refit_stance(data_dir, encoder, refit_vast_posts)
     write_head(
         models / "stance-minilm",
         stance_arrays,
         head_config(spec, {"stance": list(SCORE_GROUPS["stance"])}, {"cues": False}, data_sha),
     )
-    return {"stance_refit": stance_metrics, "stack": {k: v.tolist() for k, v in stack.items()}}
+    return report
