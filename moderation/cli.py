@@ -233,7 +233,11 @@ def train(
     ucc_train_fraction: Annotated[float, typer.Option(help="Share of UCC val rows used for training.")] = 0.5,
     no_eval: Annotated[bool, typer.Option("--no-eval", help="Skip the evaluation runs quoted in the cards.")] = False,
 ) -> None:
-    """Retrain the default preset's heads from the public data (same as python -m moderation.training)."""
+    """Retrain the first-generation heads on the packaged MiniLM into models/<name>-base.
+
+    The default preset's second-generation heads and encoder come from a GPU fine-tune:
+    see models/minilm-moderate/MODEL_CARD.md. Same as python -m moderation.training.
+    """
     from moderation.training.__main__ import main as train_main
 
     argv = [what, "--ucc-train-fraction", str(ucc_train_fraction)]

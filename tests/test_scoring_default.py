@@ -81,7 +81,7 @@ def test_same_text_same_scores_whatever_batch_or_order() -> None:
 def test_provenance_hashes_every_artefact(pipeline: ScoringPipeline) -> None:
     infos = pipeline.info()
     names = {i.name for i in infos}
-    assert {"all-MiniLM-L6-v2", "toxicity-minilm", "sentiment-minilm", "stance-minilm", "alt-profanity-check"} <= names
+    assert {"minilm-moderate", "toxicity-minilm", "sentiment-minilm", "stance-minilm", "alt-profanity-check"} <= names
     assert all(i.weights_sha256 for i in infos)
 
 

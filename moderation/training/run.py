@@ -1,4 +1,8 @@
-"""Run the trainers, write artefacts and model cards (quoting `moderate eval` on held-out data)."""
+"""First-generation trainers (frozen packaged MiniLM, logistic heads): artefacts and model cards.
+
+The shipped second generation comes from `finetune.py` + `ship.py` (see
+models/minilm-moderate/MODEL_CARD.md); these heads are written to models/<name>-base.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ from moderation.training import data, sentiment, stance, toxicity
 from moderation.training.fit import head_config, today, write_artefact
 
 VERSION = "0.1.0"
+# First-generation heads read the packaged base encoder, so they go beside the shipped
+# second-generation heads (models/<name>-base), never over them; a preset uses them with
+# [encoder] model = "all-MiniLM-L6-v2" and each scorer's `model` option set to the folder.
+BASE_SUFFIX = "-base"
 LICENCES = {
     "civil_comments": "Civil Comments toxic spans (github.com/ipavlopoulos/toxic_spans), CC0 1.0",
     "olid": "OLID via TweetEval offensive train (github.com/cardiffnlp/tweeteval), "
@@ -60,7 +68,7 @@ def run(what: str, args: argparse.Namespace) -> None:
 
 def _sentiment(args: argparse.Namespace, models: Path, encoder: SentenceEncoder) -> None:
     result = sentiment.train(args.data_dir, encoder)
-    out = models / "sentiment-minilm"
+    out = models / f"sentiment-minilm{BASE_SUFFIX}"
     write_artefact(out, result.arrays, _config({"sentiment": list(SCORE_GROUPS["sentiment"])}, {}))
     m = result.metrics
     print("sentiment", m)
@@ -97,7 +105,7 @@ texts/s, no encoder). No news-comment sentiment labels were available to check t
 
 def _stance(args: argparse.Namespace, models: Path, encoder: SentenceEncoder) -> None:
     result = stance.train(args.data_dir, encoder)
-    out = models / "stance-minilm"
+    out = models / f"stance-minilm{BASE_SUFFIX}"
     write_artefact(out, result.arrays, _config({"stance": list(SCORE_GROUPS["stance"])}, {"cues": True}))
     m = result.metrics
     print("stance", m)
@@ -168,7 +176,7 @@ def export_stance(data_dir: Path, out_dir: Path) -> list[Path]:
 
 def _toxicity(args: argparse.Namespace, models: Path, encoder: SentenceEncoder) -> None:
     result = toxicity.train(args.data_dir, encoder, args.ucc_train_fraction, args.holdout_dir)
-    out = models / "toxicity-minilm"
+    out = models / f"toxicity-minilm{BASE_SUFFIX}"
     attributes = ["toxicity", *toxicity.ATTRIBUTE_LABELS]
     write_artefact(out, result.arrays, _config({"attributes": attributes}, {"stack": True}))
     print("toxicity", result.metrics, result.counts)
