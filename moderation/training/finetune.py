@@ -59,7 +59,8 @@ def prepare(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def balanced_probs(sources: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Sampling probabilities: every source the same mass, every class within a source too."""
+    """Sampling probabilities: every source the same mass, every class within a source too (the rule
+    of moderation.training.fit.balanced_weights, restated: this script runs without the package)."""
     w = np.zeros(len(labels))
     names = np.unique(sources)
     for s in names:
