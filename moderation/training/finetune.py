@@ -26,6 +26,7 @@ import json
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -387,7 +388,8 @@ def main() -> None:
     whole.unlink()
     for i in range(math.ceil(len(blob) / PART_BYTES)):
         (args.out / f"encoder.safetensors.part{i}").write_bytes(blob[i * PART_BYTES : (i + 1) * PART_BYTES])
-    np.savez_compressed(args.out / "heads.npz", **arrays)
+    payload: dict[str, Any] = dict(arrays)
+    np.savez_compressed(args.out / "heads.npz", **payload)
     info = {
         "steps": done,
         "batch_per_task": args.batch,
