@@ -1,6 +1,6 @@
 """Scoring speed: default and fast presets end to end, and a one-comment-at-a-time loop.
 
-    PYTHONPATH=. python benchmarks/bench_scoring.py [--n 400] [--naive-n 60]
+    PYTHONPATH=. python benchmarks/bench_scoring.py [--n 400] [--naive-n 60] [--preset default]
 
 Comments: UCC Globe and Mail comments of 60-100 word pieces from ../shared/data when present,
 else generated sentences of about 80 word pieces. Every comment is distinct (no dedupe gains).
@@ -24,7 +24,7 @@ UCC = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucc_unhealthy_c
 TARGET = "City council approves new tram line. Construction starts in March and should end in 2027."
 
 
-def _tokenizer():  # the default preset's encoder tokenizer
+def _tokenizer():  # the default preset's encoder tokenizer (the same vocabulary for every MiniLM here)
     return shared_encoder(load_preset("default").encoder or EncoderSpec()).tokenizer
 
 
@@ -75,11 +75,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--naive-n", type=int, default=60)
     parser.add_argument("--fast-n", type=int, default=5000)
+    parser.add_argument("--preset", default="default", help="the preset timed as 'default' (name or .toml)")
     args = parser.parse_args()
     texts = comments(args.n + args.naive_n)
     tokens = [len(_tokenizer()(t, verbose=False)["input_ids"]) for t in texts]
     print(f"cpu cores: {os.cpu_count()}; comments: {len(texts)}, mean {sum(tokens) / len(tokens):.0f} word pieces")
-    default = pipeline_from_preset(load_preset("default"))
+    default = pipeline_from_preset(load_preset(args.preset))
     default.score(texts[:8], [TARGET] * 8)  # load models once, outside the timings
     batched = rate(default, texts[: args.n])
     naive_pipe = ScoringPipeline(default.scorers, batch_size=1)
