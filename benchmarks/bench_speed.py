@@ -91,13 +91,13 @@ def main() -> None:
 
     from benchmarks.bench_scoring import TARGET, comments
     from benchmarks.synth_comments import write_comments
-    from moderation.config import load_preset
+    from moderation.config import EncoderSpec, load_preset
     from moderation.scoring.encoder import shared_encoder
     from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset
 
     texts = comments(args.n + args.naive_n)
     batched, naive = texts[: args.n], texts[args.n :]
-    encoder = shared_encoder()
+    encoder = shared_encoder(load_preset("default").encoder or EncoderSpec())
     encoder.embed_pieces(batched[:8])  # warm up
     print(f"torch threads {torch.get_num_threads()}; {args.n} comments of 60-100 word pieces")
 
