@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
 from moderation.analysis.article import analyse_article
-from moderation.analysis.duplicates import DuplicateIndex
+from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex
 from moderation.analysis.flags import order_flags, severity, text_flags
 from moderation.analysis.language import assign_languages
 from moderation.analysis.settings import flag_settings
@@ -256,6 +256,17 @@ class Moderator:
         """Score, flag and roll up a group of articles. A run passes its `duplicates` index (so
         that repeats across chunks are found) and its `scorer` (the pipeline behind its scores
         cache); without them a fresh index and the plain pipeline are used."""
+        scored = self.article_scores(articles, progress, scorer)
+        return self.analyse_articles(articles, scored, duplicates)
+
+    def article_scores(
+        self,
+        articles: Sequence[Article],
+        progress: Callable[[int, int], None] | None = None,
+        scorer: Any = None,
+    ) -> list[tuple[list[Scores], list[str | None]]]:
+        """The models' part of `score_articles`: per article, each comment's scores and why it
+        was not scored (None when it was). Assigns comments' languages first."""
         for article in articles:
             if any(c.language is None and c.scorable for c in article.comments):
                 assign_languages(article)
@@ -272,14 +283,27 @@ class Moderator:
         scores = [Scores() for _ in comments]  # empty for comments the models do not see
         for i, s in zip(todo, fresh, strict=True):
             scores[i] = s
+        out: list[tuple[list[Scores], list[str | None]]] = []
+        start = 0
+        for article in articles:
+            end = start + len(article.comments)
+            out.append((scores[start:end], reasons[start:end]))  # by position, never by id
+            start = end
+        return out
+
+    def analyse_articles(
+        self,
+        articles: Sequence[Article],
+        scored: Sequence[tuple[list[Scores], list[str | None]]],
+        duplicates: DuplicateFinder | None = None,
+    ) -> list[ArticleResult]:
+        """The analysis part of `score_articles`: flags, severities and rollups of scored
+        articles. `duplicates`: anything with `settings` and `check(comment_id, text)` (the
+        run's DuplicateIndex, or the matches a distributed run found beforehand)."""
         if duplicates is None:
             duplicates = self.new_duplicate_index()
         out: list[ArticleResult] = []
-        start = 0
-        for article in articles:
-            mine = scores[start : start + len(article.comments)]  # by position, never by id
-            why = reasons[start : start + len(article.comments)]
-            start += len(article.comments)
+        for article, (mine, why) in zip(articles, scored, strict=True):
             by_id = {c.comment_id: s for c, s in zip(article.comments, mine, strict=True)}
             threads = build_threads(article.comments)
             found = analyse_article(article.comments, threads, by_id, self.flag_settings, duplicates)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from moderation.analysis.duplicates import DuplicateIndex
+from moderation.analysis.duplicates import DuplicateFinder
 from moderation.analysis.flags import FlagSettings, flag_comments, severity
 from moderation.analysis.rollup import article_rollup
 from moderation.analysis.threads import thread_row
@@ -26,7 +26,7 @@ def analyse_article(
     threads: Sequence[Thread],
     scores: Mapping[str, Scores],
     settings: FlagSettings,
-    duplicates: DuplicateIndex | None = None,
+    duplicates: DuplicateFinder | None = None,
 ) -> ArticleAnalysis:
     """Flags and figures of one article whose comments went through `build_threads`."""
     flags = flag_comments(comments, scores, settings, duplicates)

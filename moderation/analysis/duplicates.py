@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -60,6 +61,15 @@ class DuplicateMatch:
 
 def _normalise(text: str) -> str:
     return fold_confusables(text).casefold()
+
+
+class DuplicateFinder(Protocol):
+    """What flagging asks of a run's duplicate finder: a `DuplicateIndex`, or the matches a
+    distributed run found beforehand (moderation/distributed/duplicates.py)."""
+
+    settings: DuplicateSettings
+
+    def check(self, comment_id: str, text: str) -> DuplicateMatch | None: ...
 
 
 def exact_key(text: str) -> str:
@@ -121,19 +131,39 @@ class DuplicateIndex:
         permuted = (np.outer(values, self._a) + self._b) % _MERSENNE
         return permuted.min(axis=0).astype(np.uint32)
 
+    def fingerprint(self, text: str) -> tuple[int | None, np.ndarray | None]:
+        """(exact digest, MinHash signature) of a text, None where it is too short for that kind
+        of match: what `check` compares, and what a distributed run groups by."""
+        normalised = _normalise(text)
+        return self._digest(normalised), self._near_signature(text, normalised)
+
+    def _digest(self, normalised: str) -> int | None:
+        key = _NON_ALNUM.sub("", normalised)
+        return _hash64(key) if len(key) >= self.settings.exact_min_chars else None
+
+    def _near_signature(self, text: str, normalised: str) -> np.ndarray | None:
+        if len(" ".join(text.split())) < self.settings.min_chars:
+            return None
+        return self._signature(normalised)
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
+        """The share of MinHash values two signatures agree on (estimated Jaccard)."""
+        return float(np.mean(a == b))
+
+    def band_keys(self, sig: np.ndarray) -> list[int]:
+        """One key per LSH band: texts sharing a key are near-duplicate candidates."""
+        return self._band_keys(sig)
+
     def check(self, comment_id: str, text: str) -> DuplicateMatch | None:
         """The earlier comment `text` repeats, if any; then index this comment."""
         normalised = _normalise(text)
-        key = _NON_ALNUM.sub("", normalised)
-        if len(key) >= self.settings.exact_min_chars:
-            digest = _hash64(key)
+        digest = self._digest(normalised)
+        if digest is not None:
             first = self._exact.get(digest)
             if first is not None:
                 return DuplicateMatch(first, True, 1.0)
             self._exact[digest] = comment_id
-        if len(" ".join(text.split())) < self.settings.min_chars:
-            return None
-        sig = self._signature(normalised)
+        sig = self._near_signature(text, normalised)
         if sig is None:
             return None
         keys = self._band_keys(sig)
@@ -152,7 +182,7 @@ class DuplicateIndex:
     def _near(self, sig: np.ndarray, keys: list[int]) -> DuplicateMatch | None:
         candidates = sorted({self._bands[k] for k in keys if k in self._bands})
         for row in candidates:  # earliest first
-            similarity = float(np.mean(self._signatures[row] == sig))
+            similarity = self.similarity(self._signatures[row], sig)
             if similarity >= self.settings.near_threshold:
                 return DuplicateMatch(self._ids[row], False, similarity)
         return None

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from moderation.analysis.contacts import find_contacts, find_links
-from moderation.analysis.duplicates import DuplicateIndex, DuplicateMatch, DuplicateSettings
+from moderation.analysis.duplicates import DuplicateFinder, DuplicateMatch, DuplicateSettings
 from moderation.analysis.words import WordMatcher
 from moderation.schema import Comment, Flag, Scores, TextSpan
 
@@ -170,7 +170,7 @@ def flag_comments(
     comments: Sequence[Comment],
     scores: Mapping[str, Scores],
     settings: FlagSettings,
-    duplicates: DuplicateIndex | None = None,
+    duplicates: DuplicateFinder | None = None,
 ) -> dict[str, list[Flag]]:
     """Flags of every comment of one article, in source order, most severe first.
 

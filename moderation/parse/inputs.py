@@ -228,12 +228,14 @@ def iter_articles(
             state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal))
             continue
         before = state.bytes_done
-        for article in _read_entry(entry.path, state, format, max_input_bytes):
+        for article in read_entry(entry.path, state, format, max_input_bytes):
             yield state.unique(article, str(entry.path))
         state.bytes_done = before + _size(entry.path)
 
 
-def _read_entry(path: Path, state: ReadState, format: str | None, max_bytes: int) -> Iterator[Article]:
+def read_entry(path: Path, state: ReadState, format: str | None, max_bytes: int) -> Iterator[Article]:
+    """The articles of one file as its reader names them (`iter_articles` makes ids unique
+    across the run); problems, counts and the file's provenance go to `state`."""
     name = str(path)
     try:
         with path.open("rb") as handle:

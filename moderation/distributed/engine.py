@@ -1,0 +1,290 @@
+"""A run on Ray Data: the same rows, counts and run.json as `moderation.run.run`, with the work
+spread over a cluster.
+
+    inputs -> parse (one task per file, the project's readers)
+           -> score (map_batches over an actor pool; each actor builds one Moderator)
+           -> duplicates (group by exact digest, then by LSH band key: distributed/duplicates.py)
+           -> analyse (group by article: flags, severities, thread and article rollups)
+           -> the driver streams the results, in run order, into the same sink as a local run
+              (JSONL contract files, optional Parquet, run.json, report.html).
+
+Per-run bookkeeping reuses run.py's (`RunContext`, tallies, counts, `run_record`), so the
+counts and run.json have one definition. What runs on the driver: listing inputs, one
+summary per file, the article ids (to rename ids used by two files, as a local run does),
+and writing the sorted results (serial: the contract files are single JSONL files).
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moderation.distributed.duplicates import ARTICLE, EXACT, NEAR_MEMBER, band_groups, band_rows, exact_groups
+from moderation.distributed.stages import FILE, FileSummary, ScoreArticles, analyse_group, parse_file
+from moderation.errors import UsageError
+from moderation.moderator import Moderator
+from moderation.parse.detect import check_format
+from moderation.parse.inputs import FileError, InputFile, ReadState, list_inputs
+from moderation.run import (
+    Progress,
+    ProgressCallback,
+    RunContext,
+    RunOptions,
+    RunResult,
+    _final_counts,
+    _tally,
+    run_record,
+)
+from moderation.schema import Article
+from moderation.writers import MemorySink, RunNotPublished, Sink
+
+DEFAULT_BATCH_ARTICLES = 8
+SCORER = ScoreArticles  # the scoring actor class (a test swaps in one that dies)
+
+
+@dataclass(frozen=True, slots=True)
+class RayOptions:
+    """Where and how wide to run. `address`: None starts a local Ray (or uses the one this
+    process already started), "auto" joins the cluster of this node, "ray://host:10001" a
+    remote one. `num_actors`: scoring actors (default: one per `cpus_per_actor` CPUs of the
+    cluster). `batch_articles`: articles per scoring batch."""
+
+    address: str | None = None
+    num_actors: int | None = None
+    cpus_per_actor: float = 1.0
+    gpus_per_actor: float = 0.0
+    batch_articles: int = DEFAULT_BATCH_ARTICLES
+    max_restarts: int = 3  # a scoring actor killed mid-run is restarted and its batch retried
+    shuffle_partitions: int | None = None  # partitions of each group-by (default: the cluster's CPUs)
+
+    def __post_init__(self) -> None:
+        if self.num_actors is not None and self.num_actors < 1:
+            raise UsageError("--num-actors must be at least 1")
+        if self.batch_articles < 1 or self.cpus_per_actor <= 0 or self.gpus_per_actor < 0:
+            raise UsageError("batch size and CPUs per actor must be positive")
+
+
+def require_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise UsageError("--engine ray needs Ray: pip install 'moderate[ray]'") from None
+    return ray
+
+
+def run_ray(
+    inputs: Iterable[str | Path],
+    moderator: Moderator,
+    sink: Sink | None = None,
+    options: RunOptions | None = None,
+    ray_options: RayOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Read, score and flag everything under `inputs` on Ray into `sink` (default: in memory)."""
+    ray = require_ray()
+    options = options or RunOptions()
+    ray_options = ray_options or RayOptions()
+    sink = sink if sink is not None else MemorySink()
+    check_format(options.format)
+    paths = [Path(p) for p in inputs]
+    entries = list_inputs(paths, skip=sink.out_dir)
+    sink.check(paths)
+    _connect(ray, ray_options)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    sink.open()
+    ctx = RunContext(read=ReadState(), scorer=moderator)
+    try:
+        files = [e for e in entries if e.problem is None]
+        ctx.read.bytes_total = sum(_size(e.path) for e in files)
+        articles, renames = _parse(ray, files, entries, ctx, options, timings)
+        results = _score_and_analyse(ray, articles, renames, moderator, ray_options, timings)
+        mark = time.perf_counter()
+        for row in results:
+            result = pickle.loads(row["payload"])
+            _tally(result, ctx, options)
+            sink.add(result)
+            if progress is not None and ctx.counts["documents"] % 100 == 0:
+                progress(Progress(ctx.read.bytes_total, ctx.read.bytes_total, ctx.counts["comments_written"]))
+        sink.flush()
+        timings["write_s"] = time.perf_counter() - mark
+        counts = _final_counts(ctx)
+        timings = {"total_s": time.perf_counter() - started, **timings}
+        provenance = {**moderator.provenance(), "engine": _engine(ray, ray_options)}
+        record = run_record(provenance, ctx, counts, timings)
+        complete = not any(e.fatal for e in ctx.read.errors)
+        written = sink.finish(record, report_comments=options.report_comments, complete=complete)
+    except RunNotPublished as exc:
+        exc.errors = ctx.read.errors
+        sink.discard()
+        raise
+    except BaseException:
+        sink.discard()
+        raise
+    finally:
+        sink.close()
+    return RunResult(
+        counts=counts,
+        errors=ctx.read.errors,
+        inputs=ctx.read.inputs,
+        provenance=provenance,
+        timings=timings,
+        record=record,
+        top_flagged=[item[3] for item in sorted(ctx.flagged_heap, key=lambda it: (-it[0], it[2]))],
+        article_rows=ctx.article_rows,
+        articles=sink.results(),
+        written=written,
+        out_dir=sink.out_dir,
+    )
+
+
+def _connect(ray: Any, opts: RayOptions) -> None:
+    if ray.is_initialized():
+        return
+    try:
+        ray.init(address=opts.address, ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
+    except ConnectionError as exc:
+        raise UsageError(f"cannot reach the Ray cluster at {opts.address}: {exc}") from None
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = True
+
+
+def _engine(ray: Any, opts: RayOptions) -> dict[str, Any]:
+    return {
+        "name": "ray",
+        "ray_version": ray.__version__,
+        "address": opts.address,
+        "num_actors": _num_actors(ray, opts),
+        "batch_articles": opts.batch_articles,
+        "cpus_per_actor": opts.cpus_per_actor,
+        "gpus_per_actor": opts.gpus_per_actor,
+    }
+
+
+def _num_actors(ray: Any, opts: RayOptions) -> int:
+    if opts.num_actors is not None:
+        return opts.num_actors
+    if opts.gpus_per_actor > 0:
+        return max(1, int(ray.cluster_resources().get("GPU", 0) // opts.gpus_per_actor))
+    return max(1, int(ray.cluster_resources().get("CPU", 1) // opts.cpus_per_actor))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _parse(
+    ray: Any,
+    files: list[Any],
+    entries: list[Any],
+    ctx: RunContext,
+    options: RunOptions,
+    timings: dict[str, float],
+) -> tuple[Any, dict[int, Any]]:
+    """Parse every file in a Ray task; on the driver, one summary per file and the article ids
+    (renamed, as a local run does, when two files use one id). Returns the article rows."""
+    mark = time.perf_counter()
+    items = [{"file_index": i, "path": str(e.path)} for i, e in enumerate(files)]
+    if not items:
+        raise UsageError("no readable input")
+    parsed = (
+        ray.data.from_items(items, override_num_blocks=len(items))
+        .flat_map(parse_file, fn_kwargs={"format": options.format, "max_bytes": options.max_input_bytes})
+        .materialize()
+    )
+    summaries = {
+        int(r["order"]) >> 32: pickle.loads(r["payload"]) for r in parsed.filter(lambda r: r["kind"] == FILE).take_all()
+    }
+    ids: dict[int, list[tuple[int, str]]] = {}
+    articles = parsed.filter(lambda r: r["kind"] == ARTICLE).materialize()  # before the actors take the CPUs
+    for r in articles.select_columns(["order", "key"]).take_all():
+        ids.setdefault(int(r["order"]) >> 32, []).append((int(r["order"]), r["key"]))
+    renames: dict[int, Any] = {}
+    state = ctx.read
+    file_index = {id(e): i for i, e in enumerate(files)}
+    for entry in entries:  # in the order a local run meets them
+        if entry.problem is not None:
+            state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal))
+            continue
+        i = file_index[id(entry)]
+        summary: FileSummary = summaries[i]
+        final_ids = []
+        for order, article_id in sorted(ids.get(i, [])):
+            stub = Article(article_id, str(entry.path), "")
+            state.unique(stub, str(entry.path))
+            if stub.article_id != article_id:
+                renames[order] = (stub.article_id, stub.problems[0])
+            final_ids.append(stub.article_id)
+        state.errors.extend(summary.errors)
+        state.counts["comments_read"] += summary.comments_read
+        state.counts["comments_rejected"] += summary.comments_rejected
+        if summary.input is not None:
+            s = summary.input
+            state.inputs.append(InputFile(s.path, s.sha256, s.bytes, s.format, tuple(final_ids)))
+    state.bytes_done = state.bytes_total
+    timings["parse_s"] = time.perf_counter() - mark
+    return articles, renames
+
+
+def _score_and_analyse(
+    ray: Any, articles: Any, renames: dict[int, Any], moderator: Moderator, opts: RayOptions, timings: dict[str, float]
+) -> Iterator[dict[str, Any]]:
+    mark = time.perf_counter()
+    scored = articles.map_batches(
+        SCORER,
+        fn_constructor_args=(moderator, renames),
+        batch_size=opts.batch_articles,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=_num_actors(ray, opts)),
+        num_cpus=opts.cpus_per_actor,
+        num_gpus=opts.gpus_per_actor or None,
+        max_restarts=opts.max_restarts,
+        max_task_retries=-1,
+    ).materialize()
+    timings["score_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    parts = opts.shuffle_partitions or max(2, int(ray.cluster_resources().get("CPU", 2)))
+    by_article = scored.filter(lambda r: r["kind"] == ARTICLE)
+    if moderator.flag_settings.duplicates is not None:
+        index = moderator.new_duplicate_index()
+        exact = (
+            scored.filter(lambda r: r["kind"] == NEAR_MEMBER)
+            .groupby("key", num_partitions=parts)
+            .map_groups(_rows_fn(exact_groups), batch_format="numpy")
+            .materialize()
+        )
+        near = (
+            exact.filter(lambda r: r["kind"] == NEAR_MEMBER)
+            .flat_map(band_rows)
+            .groupby("key", num_partitions=parts)
+            .map_groups(_rows_fn(band_groups, index=index), batch_format="numpy")
+        )
+        by_article = by_article.union(exact.filter(lambda r: r["kind"] == EXACT), near)
+    results = (
+        by_article.groupby("order", num_partitions=parts)
+        .map_groups(_rows_fn(analyse_group, moderator=moderator), batch_format="numpy")
+        .sort("order")
+        .materialize()
+    )
+    timings["analyse_s"] = time.perf_counter() - mark
+    return results.iter_rows()
+
+
+def _rows_fn(fn: Any, **kwargs: Any) -> Any:
+    """A map_groups function over rows: a numpy batch in, a batch of `fn`'s rows out."""
+
+    def apply(batch: dict[str, Any]) -> dict[str, list[Any]]:
+        names = list(batch)
+        n = len(batch[names[0]]) if names else 0
+        rows = ({name: batch[name][i] for name in names} for i in range(n))
+        out = list(fn(rows, **kwargs))
+        return {name: [r[name] for r in out] for name in ("order", "kind", "key", "payload")}
+
+    return apply

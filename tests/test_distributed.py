@@ -1,0 +1,179 @@
+"""--engine ray: the same rows as a local run, and a killed scoring actor loses and repeats nothing.
+
+Runs on a local Ray instance (2 CPUs, small object store); skipped when Ray is not installed
+(`pip install -e '.[ray]'`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from moderation import Moderator  # noqa: E402
+from moderation.distributed import RayOptions, run_ray  # noqa: E402
+from moderation.distributed import engine  # noqa: E402
+from moderation.distributed.stages import ScoreArticles  # noqa: E402
+from moderation.run import RunOptions, run  # noqa: E402
+from moderation.writers import FolderSink  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMATS = ROOT / "tests" / "fixtures" / "formats"
+SCORE_TOLERANCE = 1e-5
+
+REPEATED = "Vote them all out in November, every single one of them, no exceptions this time around."
+LONG = (
+    "The council approved the new budget on Tuesday night after a long debate about road repairs, "
+    "library hours and the cost of the new stadium lights"
+)
+
+
+def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and the format fixtures, plus two comment tables that use the same article ids
+    (a collision across files) and repeat texts exactly and nearly, within and across files,
+    and one file no reader can read."""
+    root = tmp_path_factory.mktemp("inputs")
+    shutil.copytree(ROOT / "seeds", root / "a_seeds")
+    shutil.copytree(FORMATS, root / "b_formats", ignore=shutil.ignore_patterns("*.md"))
+    tables = root / "c_tables"
+    tables.mkdir()
+    _jsonl(
+        tables / "one.jsonl",
+        [
+            {"article_id": "t1", "comment_id": "1", "text": REPEATED},
+            {"article_id": "t1", "comment_id": "2", "parent_id": "1", "text": LONG + "."},
+            {"article_id": "t1", "comment_id": "3", "text": REPEATED.upper()},
+            {"article_id": "t2", "comment_id": "1", "text": LONG + " and parking."},
+            {"article_id": "t2", "comment_id": "2", "text": "[deleted]", "status": "deleted"},
+        ],
+    )
+    _jsonl(
+        tables / "two.jsonl",
+        [
+            {"article_id": "t1", "comment_id": "1", "text": "  " + REPEATED + "!!"},
+            {"article_id": "t1", "comment_id": "2", "text": LONG + " and the parking garage."},
+            {"article_id": "t3", "comment_id": "1", "text": "You absolute idiot, nobody asked you."},
+        ],
+    )
+    (tables / "zz_garbage.json").write_bytes(b"\x00\x01not a format at all\xff" * 10)
+    return root
+
+
+@pytest.fixture(scope="module")
+def ray_local() -> Any:
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, object_store_memory=150 * 1024 * 1024, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def moderator() -> Moderator:
+    return Moderator("fast")
+
+
+@pytest.fixture(scope="module")
+def local_out(inputs: Path, moderator: Moderator, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    run([inputs], moderator, FolderSink(out, overwrite=True), RunOptions(use_cache=False, chunk_comments=50))
+    return out
+
+
+def _rows(folder: Path, name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines()]
+
+
+def _same(a: Any, b: Any, where: str) -> None:
+    """Equal, floats within SCORE_TOLERANCE."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert isinstance(a, int | float) and isinstance(b, int | float), where
+        assert abs(a - b) <= SCORE_TOLERANCE, f"{where}: {a} != {b}"
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), f"{where}: keys {sorted(a)} != {sorted(b)}"
+        for key in a:
+            _same(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{where}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+def _assert_same_outputs(local: Path, distributed: Path) -> None:
+    for name in ("articles.jsonl", "comments.jsonl", "threads.jsonl"):
+        _same(_rows(local, name), _rows(distributed, name), name)
+    a = json.loads((local / "run.json").read_text())
+    b = json.loads((distributed / "run.json").read_text())
+    for key in ("inputs", "errors", "id_collisions", "problems", "problems_by_kind", "models", "thresholds"):
+        _same(a[key], b[key], f"run.json {key}")
+    counts_a, counts_b = dict(a["counts"]), dict(b["counts"])
+    for key in ("scored_fresh", "from_cache"):  # the local run may use its scores cache
+        counts_a.pop(key), counts_b.pop(key)
+    assert counts_a == counts_b
+    assert b["engine"]["name"] == "ray"
+
+
+def test_ray_run_gives_the_rows_of_a_local_run(
+    inputs: Path, ray_local: Any, moderator: Moderator, local_out: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "ray"
+    result = run_ray([inputs], moderator, FolderSink(out), ray_options=RayOptions(num_actors=2, batch_articles=3))
+    _assert_same_outputs(local_out, out)
+    # the fixtures exercise what is hard to distribute: not a comparison of two empty sets
+    comments = _rows(out, "comments.jsonl")
+    details = [f.get("detail", "") for c in comments for f in c.get("flags", []) if f["reason"] == "duplicate"]
+    by_id = {
+        c["comment_id"]: [f.get("detail") for f in c.get("flags", []) if f["reason"] == "duplicate"] for c in comments
+    }
+    assert by_id["t1#3"] == ["same text as t1#1"]  # exact, within an article
+    assert by_id["t1~2#1"] == ["same text as t1#1"]  # exact, across files (the second t1 is renamed)
+    assert by_id["t2#1"][0].startswith("near-duplicate of t1#2")  # near, across articles
+    assert by_id["t1~2#2"][0].startswith("near-duplicate of t1#2")
+    assert by_id["t2#2"] == [] and by_id["t1#1"] == []  # a deleted comment; the first of its text
+    assert len(details) >= 4
+    assert result.record["id_collisions"] and any("zz_garbage" in e["path"] for e in result.record["errors"])
+    counts = result.counts
+    assert counts["comments_read"] == counts["comments_parsed"] == counts["comments_written"] == len(comments)
+    assert (out / "report.html").is_file()
+
+
+def test_a_killed_actor_loses_and_repeats_no_row(
+    inputs: Path, ray_local: Any, moderator: Moderator, local_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    armed, fired = tmp_path / "armed", tmp_path / "fired"
+    armed.write_text("")
+
+    class DiesOnce(ScoreArticles):
+        """Kills its own process (SIGKILL, as the OOM killer or a lost node would) on its second
+        batch, once per run: the marker file is removed first, so the restarted actor goes on."""
+
+        calls = 0
+
+        def __call__(self, batch: Any) -> Any:
+            type(self).calls += 1
+            if type(self).calls == 2 and armed.exists():
+                armed.unlink()
+                fired.write_text(str(os.getpid()))
+                os.kill(os.getpid(), signal.SIGKILL)
+            return super().__call__(batch)
+
+    monkeypatch.setattr(engine, "SCORER", DiesOnce)
+    out = tmp_path / "ray"
+    run_ray([inputs], moderator, FolderSink(out), ray_options=RayOptions(num_actors=1, batch_articles=2))
+    assert fired.exists() and not armed.exists()  # an actor process was killed mid-run
+    comments = _rows(out, "comments.jsonl")
+    ids = [(c["comment_id"]) for c in comments]
+    assert len(ids) == len(set(ids))
+    _assert_same_outputs(local_out, out)
