@@ -81,14 +81,26 @@ def score(
             "--output-format", help="jsonl, or parquet: also articles/comments/threads.parquet (needs pyarrow)."
         ),
     ] = "jsonl",
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (this process), or ray: spread over a Ray cluster (docs/ray.md).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="With --engine ray: auto (this node's cluster) or ray://HOST:10001."),
+    ] = None,
+    num_actors: Annotated[
+        int | None,
+        typer.Option("--num-actors", min=1, help="With --engine ray: scoring actors (default: one per CPU)."),
+    ] = None,
 ) -> None:
     """Parse, score and flag comments; write JSONL, run.json and report.html into --out.
 
     Large inputs are streamed in chunks; a re-run after an interruption resumes from the
     scores cache and writes the same outputs. Ctrl-C exits with code 130.
     """
+    from moderation.distributed import engine_runner
     from moderation.moderator import Moderator
-    from moderation.run import RunInterrupted, RunOptions, run
+    from moderation.run import RunInterrupted, RunOptions
     from moderation.writers import FolderSink
 
     options = RunOptions(
@@ -101,9 +113,10 @@ def score(
     )
     try:
         moderator = Moderator(config if config is not None else preset)
+        runner = engine_runner(engine, address, num_actors)
         with progress_bar(quiet) as progress:
             task = progress.add_task("starting", total=None, comments=0)
-            result = run(
+            result = runner(
                 paths,
                 moderator,
                 FolderSink(out_dir, overwrite=overwrite, output_format=output_format),

@@ -17,8 +17,11 @@ import pytest
 ray = pytest.importorskip("ray")
 
 from moderation import Moderator  # noqa: E402
-from moderation.distributed import RayOptions, run_ray  # noqa: E402
-from moderation.distributed import engine  # noqa: E402
+from moderation.distributed import (  # noqa: E402
+    RayOptions,
+    engine,
+    run_ray,
+)
 from moderation.distributed.stages import ScoreArticles  # noqa: E402
 from moderation.run import RunOptions, run  # noqa: E402
 from moderation.writers import FolderSink  # noqa: E402

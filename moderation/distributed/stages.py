@@ -23,8 +23,8 @@ from moderation.distributed.duplicates import (
     fingerprint_rows,
 )
 from moderation.moderator import Moderator
-from moderation.parse.inputs import FileError, InputFile, ReadState, read_entry
 from moderation.parse.assemble import rename_article
+from moderation.parse.inputs import FileError, InputFile, ReadState, read_entry
 from moderation.schema import Problem
 
 FILE = "file"
@@ -71,7 +71,7 @@ class ScoreArticles:
         self.moderator = moderator
         self.renames = renames
         self.index = moderator.new_duplicate_index()
-        moderator.pipeline  # load the models now, once per actor
+        self.pipeline = moderator.pipeline  # load the models now, once per actor
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
         orders = [int(o) for o in batch["order"]]
