@@ -36,6 +36,14 @@ def event(order: int, kind: str, payload: Any, key: str = "") -> dict[str, Any]:
     return {"order": order, "kind": kind, "key": key, "payload": pickle.dumps(payload, protocol=5)}
 
 
+def event_table(rows: list[dict[str, Any]]) -> Any:
+    """Rows as an Arrow table with the one schema every step uses (also when there are none)."""
+    import pyarrow as pa
+
+    schema = pa.schema([("order", pa.int64()), ("kind", pa.string()), ("key", pa.string()), ("payload", pa.binary())])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
 def fingerprint_rows(index: DuplicateIndex, order: int, article: Article) -> list[dict[str, Any]]:
     """One row per scorable comment of an article, keyed by its exact digest (or by itself)."""
     rows = []

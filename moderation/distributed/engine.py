@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from moderation.distributed.duplicates import ARTICLE, EXACT, NEAR_MEMBER, band_groups, band_rows, exact_groups
+from moderation.distributed.duplicates import (
+    ARTICLE,
+    EXACT,
+    NEAR_MEMBER,
+    band_groups,
+    band_rows,
+    event_table,
+    exact_groups,
+)
 from moderation.distributed.stages import FILE, FileSummary, ScoreArticles, analyse_group, parse_file
 from moderation.errors import UsageError
 from moderation.moderator import Moderator
@@ -254,19 +262,25 @@ def _score_and_analyse(
     by_article = scored.filter(lambda r: r["kind"] == ARTICLE)
     if moderator.flag_settings.duplicates is not None:
         index = moderator.new_duplicate_index()
-        exact = (
-            scored.filter(lambda r: r["kind"] == NEAR_MEMBER)
-            .groupby("key", num_partitions=parts)
-            .map_groups(_rows_fn(exact_groups), batch_format="numpy")
-            .materialize()
-        )
-        near = (
-            exact.filter(lambda r: r["kind"] == NEAR_MEMBER)
-            .flat_map(band_rows)
-            .groupby("key", num_partitions=parts)
-            .map_groups(_rows_fn(band_groups, index=index), batch_format="numpy")
-        )
-        by_article = by_article.union(exact.filter(lambda r: r["kind"] == EXACT), near)
+        members = _nonempty(scored.filter(lambda r: r["kind"] == NEAR_MEMBER))
+        if members is not None:
+            exact = (
+                members.groupby("key", num_partitions=parts)
+                .map_groups(_rows_fn(exact_groups), batch_format="numpy")
+                .materialize()
+            )
+            near_members = _nonempty(exact.filter(lambda r: r["kind"] == NEAR_MEMBER))
+            events = [_nonempty(exact.filter(lambda r: r["kind"] == EXACT))]
+            if near_members is not None:
+                candidates = (
+                    near_members.map_batches(_rows_fn(band_rows, per_row=True), batch_format="numpy")
+                    .groupby("key", num_partitions=parts)
+                    .map_groups(_rows_fn(band_groups, index=index), batch_format="numpy")
+                )
+                events.append(_nonempty(candidates))
+            found = [e for e in events if e is not None]
+            if found:
+                by_article = by_article.union(*found)
     results = (
         by_article.groupby("order", num_partitions=parts)
         .map_groups(_rows_fn(analyse_group, moderator=moderator), batch_format="numpy")
@@ -277,14 +291,23 @@ def _score_and_analyse(
     return results.iter_rows()
 
 
-def _rows_fn(fn: Any, **kwargs: Any) -> Any:
-    """A map_groups function over rows: a numpy batch in, a batch of `fn`'s rows out."""
+def _nonempty(ds: Any) -> Any:
+    """The dataset, materialized, or None when it has no row (an empty block has no schema,
+    which Ray's shuffles cannot join with others)."""
+    ds = ds.materialize()
+    return ds if ds.count() > 0 else None
 
-    def apply(batch: dict[str, Any]) -> dict[str, list[Any]]:
+
+def _rows_fn(fn: Any, per_row: bool = False, **kwargs: Any) -> Any:
+    """A batch function over rows: a numpy batch in, an Arrow table of `fn`'s rows out (one
+    schema always). `per_row`: `fn` maps one row to a list of rows, else all rows to rows."""
+
+    def apply(batch: dict[str, Any]) -> Any:
         names = list(batch)
         n = len(batch[names[0]]) if names else 0
         rows = ({name: batch[name][i] for name in names} for i in range(n))
-        out = list(fn(rows, **kwargs))
-        return {name: [r[name] for r in out] for name in ("order", "kind", "key", "payload")}
+        if per_row:
+            return event_table([out for row in rows for out in fn(row, **kwargs)])
+        return event_table(list(fn(rows, **kwargs)))
 
     return apply

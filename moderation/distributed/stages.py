@@ -20,6 +20,7 @@ from moderation.distributed.duplicates import (
     ARTICLE,
     KnownDuplicates,
     event,
+    event_table,
     fingerprint_rows,
 )
 from moderation.moderator import Moderator
@@ -73,7 +74,7 @@ class ScoreArticles:
         self.index = moderator.new_duplicate_index()
         self.pipeline = moderator.pipeline  # load the models now, once per actor
 
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
+    def __call__(self, batch: dict[str, np.ndarray]) -> Any:
         orders = [int(o) for o in batch["order"]]
         articles = [pickle.loads(p) for p in batch["payload"]]
         for order, article in zip(orders, articles, strict=True):
@@ -86,7 +87,7 @@ class ScoreArticles:
         if self.index is not None:
             for order, article in zip(orders, articles, strict=True):
                 rows.extend(fingerprint_rows(self.index, order, article))
-        return _columns(rows)
+        return event_table(rows)
 
 
 def analyse_group(rows: Iterator[dict[str, Any]], moderator: Moderator) -> Iterator[dict[str, Any]]:
@@ -106,7 +107,3 @@ def analyse_group(rows: Iterator[dict[str, Any]], moderator: Moderator) -> Itera
     known = KnownDuplicates(settings, article, events) if settings is not None else None
     (result,) = moderator.analyse_articles([article], [scores], known)
     yield event(order, "result", result)
-
-
-def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [r[name] for r in rows] for name in ("order", "kind", "key", "payload")}
