@@ -43,6 +43,7 @@ from moderation.run import (
     RunContext,
     RunOptions,
     RunResult,
+    StageCallback,
     _final_counts,
     _tally,
     run_record,
@@ -91,6 +92,7 @@ def run_ray(
     options: RunOptions | None = None,
     ray_options: RayOptions | None = None,
     progress: ProgressCallback | None = None,
+    stage: StageCallback | None = None,
 ) -> RunResult:
     """Read, score and flag everything under `inputs` on Ray into `sink` (default: in memory)."""
     ray = require_ray()
@@ -109,8 +111,12 @@ def run_ray(
     try:
         files = [e for e in entries if e.problem is None]
         ctx.read.bytes_total = sum(_size(e.path) for e in files)
+        stage = stage or (lambda name: None)
+        stage("reading (ray)")
         articles, renames = _parse(ray, files, entries, ctx, options, timings)
+        stage("scoring (ray)")
         results = _score_and_analyse(ray, articles, renames, moderator, ray_options, timings)
+        stage("writing")
         mark = time.perf_counter()
         for row in results:
             result = pickle.loads(row["payload"])

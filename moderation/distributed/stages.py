@@ -82,7 +82,7 @@ class ScoreArticles:
             if renamed is not None:
                 rename_article(article, renamed[0])
                 article.problems.insert(0, renamed[1])
-        scores = self.moderator.article_scores(articles)
+        scores = self.moderator.article_scores(articles, scorer=self.pipeline)
         rows = [event(o, ARTICLE, (a, s)) for o, a, s in zip(orders, articles, scores, strict=True)]
         if self.index is not None:
             for order, article in zip(orders, articles, strict=True):
