@@ -9,15 +9,14 @@ unique across the run) and are grouped into chunks of about `chunk_comments` com
 article is never split). Each chunk is scored by `Moderator.score_articles` with this run's
 scorer (the pipeline, behind the scores cache when there is one) and this run's duplicate
 index: per-run state lives in `RunContext`, never in the Moderator. Counts, run.json and
-the progress callback are defined here once; sinks only store rows.
+the progress callback are defined here once (`moderation.distributed` reuses them for
+`--engine ray`); sinks only store rows.
 
-Memory: per comment, nothing outlives its chunk in a folder run; what is kept for the whole
-run is per file (hashes, errors) or per article (ids), plus bounded lists (the most severe
-flagged comments, the first articles, the first problems).
+Memory: per comment, nothing outlives its chunk in a folder run; kept for the whole run: per
+file (hashes, errors) or per article (ids), bounded lists (top flagged, articles, problems).
 
-Resume: with the scores cache (default for a folder run: `OUT_DIR/.cache/scores.sqlite`),
-each chunk's scores are committed after its rows are written; a re-run after a kill or
-Ctrl-C reads them back instead of scoring again and writes byte-identical JSONL outputs.
+Resume: the scores cache (default `OUT_DIR/.cache/scores.sqlite`) commits each chunk's scores after
+its rows are written; a re-run after a kill or Ctrl-C reads them back, writing identical JSONL.
 """
 
 from __future__ import annotations
@@ -208,19 +207,7 @@ def run(
         if ctx.cache is not None:
             ctx.cache.close()
         sink.close()
-    return RunResult(
-        counts=counts,
-        errors=ctx.read.errors,
-        inputs=ctx.read.inputs,
-        provenance=provenance,
-        timings=timings,
-        record=record,
-        top_flagged=[item[3] for item in sorted(ctx.flagged_heap, key=lambda it: (-it[0], it[2]))],
-        article_rows=ctx.article_rows,
-        articles=sink.results(),
-        written=written,
-        out_dir=sink.out_dir,
-    )
+    return run_result(ctx, sink, counts, provenance, timings, record, written)
 
 
 def _load_models(moderator: Moderator) -> float:
@@ -362,6 +349,31 @@ def _final_counts(ctx: RunContext) -> dict[str, int]:
         "threads": c["threads"],
         "id_collisions": len(read.collisions),
     }
+
+
+def run_result(
+    ctx: RunContext,
+    sink: Sink,
+    counts: dict[str, int],
+    provenance: dict[str, Any],
+    timings: dict[str, float],
+    record: RunRecord,
+    written: dict[str, Path],
+) -> RunResult:
+    """What a finished run returns (a local run and `moderation.distributed` alike)."""
+    return RunResult(
+        counts=counts,
+        errors=ctx.read.errors,
+        inputs=ctx.read.inputs,
+        provenance=provenance,
+        timings=timings,
+        record=record,
+        top_flagged=[item[3] for item in sorted(ctx.flagged_heap, key=lambda it: (-it[0], it[2]))],
+        article_rows=ctx.article_rows,
+        articles=sink.results(),
+        written=written,
+        out_dir=sink.out_dir,
+    )
 
 
 def run_record(

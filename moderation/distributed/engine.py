@@ -47,6 +47,7 @@ from moderation.run import (
     _final_counts,
     _tally,
     run_record,
+    run_result,
 )
 from moderation.schema import Article
 from moderation.writers import MemorySink, RunNotPublished, Sink
@@ -141,19 +142,7 @@ def run_ray(
         raise
     finally:
         sink.close()
-    return RunResult(
-        counts=counts,
-        errors=ctx.read.errors,
-        inputs=ctx.read.inputs,
-        provenance=provenance,
-        timings=timings,
-        record=record,
-        top_flagged=[item[3] for item in sorted(ctx.flagged_heap, key=lambda it: (-it[0], it[2]))],
-        article_rows=ctx.article_rows,
-        articles=sink.results(),
-        written=written,
-        out_dir=sink.out_dir,
-    )
+    return run_result(ctx, sink, counts, provenance, timings, record, written)
 
 
 def _connect(ray: Any, opts: RayOptions) -> None:
