@@ -92,12 +92,30 @@ def score(
         int | None,
         typer.Option("--num-actors", min=1, help="With --engine ray: scoring actors (default: one per CPU)."),
     ] = None,
+    min_severity: Annotated[
+        float | None,
+        typer.Option(
+            "--min-severity",
+            min=0.0,
+            max=1.0,
+            help="Queue comments whose severity reaches this (default: the preset's).",
+        ),
+    ] = None,
+    queue_size: Annotated[
+        str | None,
+        typer.Option(
+            "--queue-size",
+            help="Aim the queue at this share of comments, e.g. 3% or 0.03 (min severity read from the "
+            "severity model's development table; docs/flags.md).",
+        ),
+    ] = None,
 ) -> None:
     """Parse, score and flag comments; write JSONL, run.json and report.html into --out.
 
     Large inputs are streamed in chunks; a re-run after an interruption resumes from the
     scores cache and writes the same outputs. Ctrl-C exits with code 130.
     """
+    from moderation.analysis.settings import queue_overrides
     from moderation.distributed import engine_runner
     from moderation.moderator import Moderator
     from moderation.run import RunInterrupted, RunOptions
@@ -112,7 +130,8 @@ def score(
         max_input_bytes=max_input_mb * 1024 * 1024,
     )
     try:
-        moderator = Moderator(config if config is not None else preset)
+        queue = queue_overrides(min_severity, queue_size)
+        moderator = Moderator(config if config is not None else preset, queue=queue)
         runner = engine_runner(engine, address, num_actors)
         with progress_bar(quiet) as progress:
             task = progress.add_task("starting", total=None, comments=0)
@@ -240,13 +259,15 @@ def models(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 @app.command("train")
 def train(
-    what: Annotated[str, typer.Argument(help="toxicity | sentiment | stance | all")] = "all",
+    what: Annotated[str, typer.Argument(help="toxicity | sentiment | stance | all | severity")] = "all",
     data_dir: Annotated[Path | None, typer.Option(help="Default: ../shared/data next to the repo.")] = None,
     models_dir: Annotated[Path | None, typer.Option(help="Default: the repo's models/.")] = None,
     ucc_train_fraction: Annotated[float, typer.Option(help="Share of UCC val rows used for training.")] = 0.5,
     no_eval: Annotated[bool, typer.Option("--no-eval", help="Skip the evaluation runs quoted in the cards.")] = False,
+    preset: Annotated[str, typer.Option("--preset", "-p", help="severity: the preset to fit it for.")] = "default",
 ) -> None:
-    """Retrain the first-generation heads on the packaged MiniLM into models/<name>-base.
+    """Retrain the first-generation heads on the packaged MiniLM into models/<name>-base, or fit a
+    preset's severity layer (`severity --preset NAME`) from the public data.
 
     The default preset's second-generation heads and encoder come from a GPU fine-tune:
     see models/minilm-moderate/MODEL_CARD.md. Same as python -m moderation.training.
@@ -257,6 +278,7 @@ def train(
     argv += ["--data-dir", str(data_dir)] if data_dir else []
     argv += ["--models-dir", str(models_dir)] if models_dir else []
     argv += ["--no-eval"] if no_eval else []
+    argv += ["--preset", preset]
     raise typer.Exit(train_main(argv))
 
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any, cast
 from moderation import __version__
 from moderation.analysis.article import analyse_article
 from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex
-from moderation.analysis.flags import order_flags, severity, text_flags
+from moderation.analysis.flags import assess
 from moderation.analysis.language import assign_languages
-from moderation.analysis.settings import flag_settings
+from moderation.analysis.settings import check_severity_inputs, flag_settings, merge_queue
 from moderation.cache import model_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.schema import (
@@ -159,15 +159,27 @@ def not_scored_reason(comment: Comment, scored_languages: Sequence[str]) -> str 
 class Moderator:
     """Score and flag comments with one preset's models and thresholds (configuration only)."""
 
-    def __init__(self, preset: str | Path = "default", thresholds: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        preset: str | Path = "default",
+        thresholds: dict[str, float] | None = None,
+        queue: dict[str, Any] | None = None,
+    ) -> None:
+        """`queue` overrides keys of the preset's [queue] table (see analysis.settings.merge_queue)."""
         self.preset: Preset = load_preset(preset)
         self.thresholds = {**self.preset.thresholds, **(thresholds or {})}
-        self.flag_settings = flag_settings(self.preset.flags, self.thresholds, self.preset.path.parent)
+        self.queue = merge_queue(self.preset.raw.get("queue", {}), queue or {})
+        self.flag_settings = flag_settings(self.preset.flags, self.thresholds, self.preset.path.parent, self.queue)
         self._pipeline: ScoringPipeline | None = None  # built on first use, in each process
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"preset": self.preset, "thresholds": self.thresholds, "flag_settings": self.flag_settings}
+        return {
+            "preset": self.preset,
+            "thresholds": self.thresholds,
+            "queue": self.queue,
+            "flag_settings": self.flag_settings,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -179,7 +191,9 @@ class Moderator:
         """The preset's scoring pipeline; its models load lazily on first use in this process."""
         with self._lock:
             if self._pipeline is None:
-                self._pipeline = pipeline_from_preset(self.preset)
+                pipeline = pipeline_from_preset(self.preset)
+                check_severity_inputs(self.flag_settings, pipeline.produces, self.preset.name)
+                self._pipeline = pipeline
             return self._pipeline
 
     def _score(
@@ -208,11 +222,9 @@ class Moderator:
         if isinstance(texts, str):
             raise TypeError("score_texts takes a list of texts, not one string")
         scores = self._score(self.pipeline, list(texts), [target] * len(texts))
-        settings = self.flag_settings
-        flags = [order_flags(text_flags(text, s, settings), settings) for text, s in zip(texts, scores, strict=True)]
+        found = [assess(text, s, self.flag_settings) for text, s in zip(texts, scores, strict=True)]
         return [
-            TextResult(text, s, f, target, severity(f, settings.weights, settings.default_weight))
-            for text, s, f in zip(texts, scores, flags, strict=True)
+            TextResult(text, s, a.flags, target, a.severity) for text, s, a in zip(texts, scores, found, strict=True)
         ]
 
     def score_batch(self, batch: dict[str, list[Any]], text_column: str = "text") -> dict[str, list[Any]]:
@@ -323,6 +335,11 @@ class Moderator:
             "preset_path": str(self.preset.path),
             "models": [m.to_dict() for m in pipeline.info()],
             "thresholds": dict(self.thresholds),
+            "queue": {
+                "severity_model": self.flag_settings.severity.name if self.flag_settings.severity else None,
+                "min_severity": self.flag_settings.min_severity,
+                "rules": list(self.flag_settings.queue_rules),
+            },
             "flags": self.preset.flags,  # the preset's [flags] table as read
             "scores_produced": list(pipeline.produces),
             "scores_not_produced": pipeline.missing(),

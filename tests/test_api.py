@@ -20,10 +20,10 @@ def test_score_texts_returns_typed_results_in_order(fast):
     assert all(isinstance(r, TextResult) for r in results)
     assert [r.text for r in results] == texts
     assert results[0].scores.attributes["profanity"] > 0.9 > 0.1 > results[1].scores.attributes["profanity"]
-    # most severe first: banned word (weight 1.0), profanity model (0.6), watched word (0.4)
-    assert results[0].flagged and [f.reason for f in results[0].flags] == ["banned_word", "profanity", "watched_word"]
+    # the evidence that drove the severity first (the fast preset's model reads profanity), then rules
+    assert results[0].flagged and [f.reason for f in results[0].flags] == ["profanity", "banned_word", "watched_word"]
     assert [f.detail for f in results[0].flags if f.reason.endswith("_word")] == ["fucking", "idiot"]
-    assert results[0].severity == 1.0 and results[1].severity == 0.0
+    assert results[0].severity > 0.5 > 0.1 > results[1].severity  # calibrated: P(a moderator acts)
     assert not results[1].flagged
     assert results[1].labels["sentiment"] == "positive"
     assert results[0].scores.to_dict() == results[2].scores.to_dict()

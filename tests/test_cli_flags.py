@@ -39,7 +39,9 @@ def scored(tmp_path_factory):
     shutil.copy(SEEDS / f"{SPUTNIK}.txt", folder / f"{SPUTNIK}.txt")
     (folder / "zz_demo.txt").write_text(DEMO, encoding="utf-8")
     out = tmp_path_factory.mktemp("out")
-    result = runner.invoke(app, ["score", str(folder), "-o", str(out), "-p", "fast"], env={"COLUMNS": "80"})
+    # min severity 0.5: the rules decide this queue, not where the fitted model puts its operating point
+    args = ["score", str(folder), "-o", str(out), "-p", "fast", "--min-severity", "0.5"]
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     return result.output, out
 
@@ -49,25 +51,23 @@ def test_comments_carry_flags_with_reasons_and_severity(scored):
     comments = {c["comment_id"]: c for c in read_jsonl(out / "comments.jsonl")}
     assert all(isinstance(c["severity"], float) for c in comments.values())
     flagged = {cid: c for cid, c in comments.items() if c["flagged"]}
-    assert set(flagged) == {f"{SPUTNIK}#19", "zz_demo#2", "zz_demo#3"}
-    link = flagged[f"{SPUTNIK}#19"]["flags"]
-    assert [(f["reason"], f["detail"]) for f in link] == [
-        ("link", "www.almasdarnews.com/article/obama-putin-talk-syria-ceasefire")
-    ]
-    text = comments[f"{SPUTNIK}#19"]["text"]
-    assert text[link[0]["span"]["start"] : link[0]["span"]["end"]] == link[0]["detail"]
+    # a link alone is evidence, not a reason to queue (#19 quotes a news site)
+    assert set(flagged) == {"zz_demo#2", "zz_demo#3"}
+    assert comments[f"{SPUTNIK}#19"]["flags"] == []
     bob = flagged["zz_demo#2"]
-    assert bob["severity"] == 1.0
+    assert bob["severity"] < 0.5  # the profanity model misses f.u.c.k.i.n.g; the banned list does not
     assert [(f["reason"], f.get("detail")) for f in bob["flags"]] == [
         ("banned_word", "fucking"),
         ("contact", "phone: 555-123-4567"),
         ("watched_word", "idiot"),
         ("link", "pills-now.com"),
     ]
+    link = bob["flags"][-1]
+    assert comments["zz_demo#2"]["text"][link["span"]["start"] : link["span"]["end"]] == link["detail"]
     assert flagged["zz_demo#3"]["flags"] == [
         {"reason": "duplicate", "score": 1.0, "threshold": 1.0, "detail": "same text as zz_demo#1"}
     ]
-    assert flagged["zz_demo#3"]["severity"] == 0.3
+    assert flagged["zz_demo#3"]["severity"] < bob["severity"]  # in the queue by rule, ordered by the estimate
 
 
 def test_threads_and_articles_carry_rollups(scored):
@@ -82,8 +82,8 @@ def test_threads_and_articles_carry_rollups(scored):
     assert reply_thread["disagreement"]["pairs"] == 3
     articles = {a["article_id"]: a for a in read_jsonl(out / "articles.jsonl")}
     rollup = articles[SPUTNIK]["rollup"]
-    assert (rollup["n_comments"], rollup["n_threads"], rollup["n_flagged"]) == (19, 16, 1)
-    assert rollup["share_flagged"] == round(1 / 19, 6)
+    assert (rollup["n_comments"], rollup["n_threads"], rollup["n_flagged"]) == (19, 16, 0)
+    assert rollup["share_flagged"] == 0.0
     assert -1.0 <= rollup["sentiment"]["mean"] <= 1.0
     assert sum(rollup["sentiment"]["shares"].values()) == pytest.approx(1.0)
     assert articles["zz_demo"]["rollup"]["n_flagged"] == 2
@@ -93,8 +93,8 @@ def test_terminal_lists_the_most_severe_first_and_fits_80_columns(scored):
     output, _ = scored
     # the closing "Wrote ... to DIR/" line is soft-wrapped on purpose (a path stays copyable)
     assert max(len(line) for line in output.splitlines() if not line.startswith("Wrote ")) <= 80
-    assert "Top flagged comments, most severe first (3 of 3)" in output
+    assert "Top flagged comments, most severe first (2 of 2)" in output
     queue = output[output.index("Top flagged") :]
-    assert queue.index("#2 bob") < queue.index("#19 (unknown)") < queue.index("#3 carol")
+    assert queue.index("#2 bob") < queue.index("#3 carol")
     assert "[bold]alice[/bold]" in output  # user text is shown, not interpreted as markup
     assert "banned_word fucking" in output

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from moderation.analysis.contacts import find_contacts, find_links
 from moderation.analysis.duplicates import DuplicateIndex, DuplicateSettings, exact_key, jaccard, shingles
-from moderation.analysis.flags import FlagSettings, escalation_flag, flag_comments, severity
-from moderation.analysis.settings import flag_settings
+from moderation.analysis.flags import FlagSettings, assess, escalation_flag, flag_comments
+from moderation.analysis.settings import flag_settings, merge_queue
+from moderation.analysis.severity import CommentEvidence, SeverityModel, identity_terms_in
 from moderation.analysis.words import WordMatcher, parse_wordlist, skeleton
 from moderation.config import load_preset
 from moderation.errors import ConfigError
-from moderation.schema import Comment, Flag, Scores, build_threads
+from moderation.schema import Comment, Scores, build_threads
 
 WORDS = WordMatcher(["fuck", "ass", "shit", "cunt", "son of a bitch"])
 
@@ -152,11 +154,71 @@ def test_escalation_uses_toxicity_else_profanity_and_says_so():
     assert escalation_flag(s(toxicity=0.9), s(profanity=0.0), "p", 0.3, ["toxicity", "profanity"]) is None
 
 
-def test_severity_is_max_of_weighted_clipped_scores():
-    flags = [Flag("link", 1.0, 1.0), Flag("toxicity", 0.8, 0.5), Flag("escalation", 1.4, 0.3)]
-    assert severity(flags, {"link": 0.3, "toxicity": 0.9, "escalation": 0.6}) == pytest.approx(0.72)
-    assert severity(flags, {"link": 0.3, "toxicity": 0.5}, default_weight=0.8) == pytest.approx(0.8)
-    assert severity([], {}) == 0.0
+def test_severity_model_is_a_logistic_regression_on_standardised_features():
+    model = SeverityModel(("toxicity", "watched_word"), (0.0, 0.0), (2.0, 1.0), (2.0, 1.0), -1.0, 0.4)
+    values = model.features_of(s(toxicity=0.5), CommentEvidence("x", watched=frozenset({"idiot", "moron"})))
+    assert values == pytest.approx([0.0, 2.0])
+    assert model.probability(values) == pytest.approx(1 / (1 + math.exp(-1.0)))  # -1 + 2 * 1
+    assert model.contributions(values) == pytest.approx({"toxicity": 0.0, "watched_word": 2.0})
+    assert model.driver(values) == "watched_word"
+    assert model.driver([-3.0, 0.0]) == "severity"  # nothing pushed up: no evidence to name
+    assert model.features_of(s(profanity=0.9), CommentEvidence("x")) is None  # a needed score is missing
+    assert SeverityModel.from_dict(model.to_dict()) == model
+    with pytest.raises(ConfigError, match="unknown features"):
+        SeverityModel(("shouting",), (0.0,), (1.0,), (1.0,), 0.0, 0.5)
+    with pytest.raises(ConfigError, match="missing field"):
+        SeverityModel.from_dict({"features": ["toxicity"]})
+
+
+def test_single_score_model_is_the_score_itself_and_share_table_interpolates():
+    single = SeverityModel.single("toxicity")
+    assert single.probability(single.features_of(s(toxicity=0.73), CommentEvidence("x")) or []) == pytest.approx(0.73)
+    model = SeverityModel(("toxicity",), (0.0,), (1.0,), (1.0,), 0.0, 0.5, share_table=((0.01, 0.5), (0.03, 0.3)))
+    assert model.threshold_for_share(0.02) == pytest.approx(0.4)
+    assert model.threshold_for_share(0.001) == 0.5 and model.threshold_for_share(0.5) == 0.3
+
+
+def test_identity_offsets_take_back_what_naming_a_term_adds():
+    model = SeverityModel(
+        ("toxicity",), (0.0,), (1.0,), (1.0,), 0.0, 0.5, offsets={"toxicity": {"gay": 1.0, "old": -0.5}}
+    )
+    plain = model.features_of(s(toxicity=0.5), CommentEvidence("I am a local person."))
+    named = model.features_of(s(toxicity=0.5), CommentEvidence("I am a Gay person."))
+    both = model.features_of(s(toxicity=0.5), CommentEvidence("Gays and old folks"))
+    assert plain == pytest.approx([0.0]) and named == pytest.approx([-1.0]) and both == pytest.approx([-1.0])
+    assert model.features_of(s(toxicity=0.5), CommentEvidence("an old man")) == pytest.approx([0.0])  # never raised
+    assert identity_terms_in("gay-friendly, gayness, GAYS", ["gay"]) == frozenset({"gay"})
+    assert identity_terms_in("gay-friendly gayness", ["gay"]) == frozenset()
+
+
+def queue_settings(**kw: object) -> FlagSettings:
+    base: dict[str, object] = {
+        "thresholds": {"toxicity": 0.5, "threat": 0.8},
+        "banned": WordMatcher(["fuck"]),
+        "watched": WordMatcher(["idiot", "moron", "kill"]),
+        "severity": SeverityModel.single("toxicity"),
+        "min_severity": 0.5,
+    }
+    return FlagSettings(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_queue_holds_severe_comments_and_rule_flags_only():
+    settings = queue_settings()
+    calm = assess("What a threat to democracy!", s(toxicity=0.2, threat=0.95), settings)
+    assert calm.flags == [] and calm.severity == pytest.approx(0.2)  # a weak head never queues on its own
+    words = assess("idiot idiot moron", s(toxicity=0.3), settings)
+    assert words.flags == []  # watched words are evidence, not a reason to queue
+    hot = assess("You idiot, you moron, idiot!", s(toxicity=0.7, threat=0.9), settings)
+    assert [f.reason for f in hot.flags] == ["toxicity", "watched_word", "threat"]
+    driver = hot.flags[0]
+    assert (driver.score, driver.threshold) == (pytest.approx(0.7), 0.5)
+    assert driver.detail == "severity 0.70 from toxicity 0.70"
+    assert hot.flags[1].detail == "idiot, moron"  # one flag naming the words, not three
+    banned = assess("fuck this and fuck that", s(toxicity=0.1), settings)
+    assert [(f.reason, f.detail) for f in banned.flags] == [("banned_word", "fuck")]
+    assert banned.severity == pytest.approx(0.1)  # in the queue by rule, ordered by its estimate
+    failed = assess("text", Scores(error="boom"), settings)
+    assert failed.flags == [] and failed.severity == 0.0
 
 
 def comment(n: int, text: str, parent: int | None = None, article: str = "a") -> Comment:
@@ -168,7 +230,8 @@ def test_flag_comments_across_articles_with_one_index():
         thresholds={"toxicity": 0.5},
         banned=WordMatcher(["fuck"]),
         watched=WordMatcher(["kill"]),
-        weights={"toxicity": 0.9, "banned_word": 1.0, "watched_word": 0.4},
+        severity=SeverityModel.single("toxicity"),
+        min_severity=0.5,
     )
     first = [comment(1, LONG), comment(2, "I will k.i.l.l time", 1), comment(3, "calm", 2)]
     second = [comment(1, LONG + ".", article="b"), comment(2, "f*ck", article="b")]
@@ -182,10 +245,13 @@ def test_flag_comments_across_articles_with_one_index():
         "b#2": s(toxicity=0.2),
     }
     index = DuplicateIndex()
-    flags_a = flag_comments(first, scores, settings, index)
-    flags_b = flag_comments(second, scores, settings, index)
+    found_a = flag_comments(first, scores, settings, index)
+    found_b = flag_comments(second, scores, settings, index)
+    flags_a = {k: v.flags for k, v in found_a.items()}
+    flags_b = {k: v.flags for k, v in found_b.items()}
     assert flags_a["a#1"] == []
     assert [f.reason for f in flags_a["a#2"]] == ["toxicity", "escalation", "watched_word"]
+    assert found_a["a#2"].severity == pytest.approx(0.6)
     kill = flags_a["a#2"][2]
     assert (kill.detail, kill.span.start, kill.span.end) == ("kill", 7, 14)
     assert flags_a["a#3"] == []  # heat fell
@@ -195,7 +261,7 @@ def test_flag_comments_across_articles_with_one_index():
 
 def test_presets_read_their_flag_tables(tmp_path: Path):
     preset = load_preset("fast")
-    settings = flag_settings(preset.flags, preset.thresholds, preset.path.parent)
+    settings = flag_settings(preset.flags, preset.thresholds, preset.path.parent, preset.raw["queue"])
     assert settings.banned is not None and "fuck" in settings.banned.entries
     assert settings.watched is not None and "kill" in settings.watched.entries
     assert settings.escalation_threshold == 0.3 and settings.heat_attributes == ("toxicity", "profanity")
@@ -211,9 +277,39 @@ def test_presets_read_their_flag_tables(tmp_path: Path):
         "threat",
     }
     assert default.flags == preset.flags
+    assert settings.severity is not None and settings.severity.name == "severity-fast"
+    assert settings.queue_rules == ("banned_word", "contact", "duplicate")
     with pytest.raises(ConfigError, match="near_threshold"):
         flag_settings({"duplicates": {"near_threshold": 2.0}}, {}, tmp_path)
     with pytest.raises(ConfigError, match="word list"):
         flag_settings({"words": {"banned": "missing.txt"}}, {}, tmp_path)
     off = flag_settings({"duplicates": {"enabled": False}, "escalation": {"enabled": False}}, {}, tmp_path)
     assert off.duplicates is None and off.escalation_threshold is None and off.banned is None
+
+
+def test_queue_table_and_overrides(tmp_path: Path):
+    default = load_preset("default")
+    model = flag_settings({}, default.thresholds, tmp_path, default.raw["queue"]).severity
+    assert model is not None and model.name == "severity-default" and model.share_table
+    settings = flag_settings({}, {}, tmp_path, default.raw["queue"])
+    assert settings.min_severity == model.threshold  # the model's operating point by default
+    shared = flag_settings({}, {}, tmp_path, merge_queue(default.raw["queue"], {"queue_share": 0.02}))
+    assert shared.min_severity == pytest.approx(model.threshold_for_share(0.02))
+    fixed = flag_settings({}, {"toxicity": 0.5}, tmp_path, merge_queue({"queue_share": 0.02}, {"min_severity": 0.9}))
+    assert fixed.min_severity == 0.9 and fixed.severity is not None and fixed.severity.name == "toxicity score"
+    assert flag_settings({}, {"profanity": 0.6}, tmp_path).min_severity == 0.6  # no model: the score itself
+    assert flag_settings({}, {}, tmp_path).severity is None  # nothing to rank on: rules only
+    for bad, message in (
+        ({"min_severity": 1.5}, "min_severity"),
+        ({"queue_share": 0.0, "severity_model": "severity-default"}, "queue_share"),
+        ({"queue_share": 0.1}, "needs a fitted severity model"),
+        ({"rules": ["toxicity"]}, "rules"),
+        ({"severity_model": "../x"}, "folder name"),
+        ({"severity_model": "nope"}, "not found"),
+        ({"min_severity": 0.3, "queue_share": 0.1}, "not both"),
+        ({"size": 3}, "unknown keys"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            flag_settings({}, {"toxicity": 0.5}, tmp_path, bad)
+    with pytest.raises(ConfigError, match="weights"):
+        flag_settings({"weights": {"toxicity": 1.0}}, {}, tmp_path)

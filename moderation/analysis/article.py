@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderation.analysis.duplicates import DuplicateFinder
-from moderation.analysis.flags import FlagSettings, flag_comments, severity
+from moderation.analysis.flags import FlagSettings, flag_comments
 from moderation.analysis.rollup import article_rollup
 from moderation.analysis.threads import thread_row
 from moderation.schema import Comment, Flag, Scores, Thread
@@ -29,12 +29,12 @@ def analyse_article(
     duplicates: DuplicateFinder | None = None,
 ) -> ArticleAnalysis:
     """Flags and figures of one article whose comments went through `build_threads`."""
-    flags = flag_comments(comments, scores, settings, duplicates)
-    flagged = [cid for cid, f in flags.items() if f]
+    found = flag_comments(comments, scores, settings, duplicates)
+    flagged = [cid for cid, a in found.items() if a.in_queue]
     by_id = {c.comment_id: c for c in comments}
     return ArticleAnalysis(
-        flags=flags,
-        severity={cid: round(severity(f, settings.weights, settings.default_weight), 6) for cid, f in flags.items()},
+        flags={cid: a.flags for cid, a in found.items()},
+        severity={cid: a.severity for cid, a in found.items()},
         rollup=article_rollup(comments, scores, len(threads), flagged, settings.heat_attributes, settings.thresholds),
         thread_rows=[
             thread_row(t, by_id, scores, flagged, settings.heat_attributes, settings.thresholds) for t in threads

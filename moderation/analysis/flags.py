@@ -1,17 +1,16 @@
-"""Flags: why a comment needs a human look. Pure functions, no IO.
+"""Flags and severity: which comments enter the review queue, and why. Pure functions, no IO.
 
-Reasons (see docs/flags.md):
-- a toxicity attribute name (`toxicity`, `insult`, `profanity`, ...): its score reached
-  its own threshold from the preset's [thresholds];
-- `banned_word` / `watched_word`: an entry of the preset's word lists (detail = the entry);
-- `link` / `contact`: a URL or domain / an e-mail address or phone number (detail = it);
-- `duplicate`: an earlier comment of the run had the same or nearly the same text
-  (detail names it);
-- `escalation`: a reply's heat rose over its parent's by at least the threshold
-  (score = child - parent).
-
-Severity, which orders the review queue: max over a comment's flags of
-weight[reason] x min(1, max(0, score)); 0 when nothing fired.
+A comment enters the queue when its severity (a calibrated estimate that a moderator would
+act, `analysis/severity.py`) reaches `min_severity`, or when a rule in `queue_rules` fires
+(by default a banned word, a contact, a duplicate). Its flags then say why:
+- the queue flag: reason = the evidence that pushed the severity up most (`toxicity`,
+  `profanity`, `watched_word`, ...), score = severity, threshold = `min_severity`, detail
+  = the evidence and its values;
+- evidence, one flag per reason and comment: a score attribute at or over its own
+  threshold from [thresholds] (attribute heads such as `threat` or `identity_attack` are
+  shown, never queue on their own); `banned_word` / `watched_word` (detail = the entries
+  found); `link` / `contact` (detail = what was found); `duplicate`; `escalation`.
+A comment outside the queue has no flags (its severity is still written).
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ from dataclasses import dataclass, field
 
 from moderation.analysis.contacts import find_contacts, find_links
 from moderation.analysis.duplicates import DuplicateFinder, DuplicateMatch, DuplicateSettings
-from moderation.analysis.words import WordMatcher
+from moderation.analysis.severity import EVIDENCE_FEATURES, REASON_NAMES, CommentEvidence, SeverityModel
+from moderation.analysis.words import WordHit, WordMatcher
 from moderation.schema import Comment, Flag, Scores, TextSpan
 
 RULE_SCORE = 1.0  # score and threshold of rule-based flags (words, links, contacts, exact duplicates)
@@ -50,8 +50,21 @@ class FlagSettings:
     duplicates: DuplicateSettings | None = field(default_factory=DuplicateSettings)  # None: off
     escalation_threshold: float | None = 0.3
     heat_attributes: tuple[str, ...] = ("toxicity", "profanity")
-    weights: Mapping[str, float] = field(default_factory=dict)
-    default_weight: float = 1.0
+    severity: SeverityModel | None = None  # None: only `queue_rules` put comments in the queue
+    min_severity: float = 1.0
+    queue_rules: tuple[str, ...] = ("banned_word", "contact", "duplicate")
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A comment's flags (empty unless it is in the queue) and its severity."""
+
+    flags: list[Flag]
+    severity: float
+
+    @property
+    def in_queue(self) -> bool:
+        return bool(self.flags)
 
 
 def threshold_flags(scores: Scores, thresholds: Mapping[str, float]) -> list[Flag]:
@@ -64,25 +77,30 @@ def threshold_flags(scores: Scores, thresholds: Mapping[str, float]) -> list[Fla
     return sorted(flags, key=lambda f: (-f.score, f.reason))
 
 
-def word_flags(text: str, matcher: WordMatcher | None, reason: str) -> list[Flag]:
-    """One flag per hit of a word list, with the entry as detail and its span in `text`."""
-    if matcher is None:
-        return []
-    return [
-        Flag(reason, RULE_SCORE, RULE_SCORE, TextSpan(hit.start, hit.end), detail=hit.entry)
-        for hit in matcher.find(text)
-    ]
+def word_flag(hits: Sequence[WordHit], reason: str) -> Flag | None:
+    """One flag for all hits of a word list: the entries in order of appearance, the first span."""
+    if not hits:
+        return None
+    entries = list(dict.fromkeys(h.entry for h in hits))
+    return Flag(reason, RULE_SCORE, RULE_SCORE, TextSpan(hits[0].start, hits[0].end), detail=", ".join(entries))
 
 
-def link_flags(text: str) -> list[Flag]:
-    return [Flag("link", RULE_SCORE, RULE_SCORE, TextSpan(m.start, m.end), detail=m.text) for m in find_links(text)]
+def link_flag(text: str) -> Flag | None:
+    found = find_links(text)
+    if not found:
+        return None
+    first = found[0]
+    detail = ", ".join(dict.fromkeys(m.text for m in found))
+    return Flag("link", RULE_SCORE, RULE_SCORE, TextSpan(first.start, first.end), detail=detail)
 
 
-def contact_flags(text: str) -> list[Flag]:
-    return [
-        Flag("contact", RULE_SCORE, RULE_SCORE, TextSpan(m.start, m.end), detail=f"{m.kind}: {m.text}")
-        for m in find_contacts(text)
-    ]
+def contact_flag(text: str) -> Flag | None:
+    found = find_contacts(text)
+    if not found:
+        return None
+    first = found[0]
+    detail = ", ".join(dict.fromkeys(f"{m.kind}: {m.text}" for m in found))
+    return Flag("contact", RULE_SCORE, RULE_SCORE, TextSpan(first.start, first.end), detail=detail)
 
 
 def duplicate_flag(match: DuplicateMatch, near_threshold: float) -> Flag:
@@ -136,34 +154,79 @@ def word_lists(settings: FlagSettings, language: str | None) -> WordLists:
     return WordLists(settings.banned, None)
 
 
-def text_flags(text: str, scores: Scores, settings: FlagSettings, language: str | None = None) -> list[Flag]:
-    """The flags one text earns on its own (no parent, no other comments)."""
+def _hits(matcher: WordMatcher | None, text: str) -> list[WordHit]:
+    return matcher.find(text) if matcher is not None else []
+
+
+def assess(
+    text: str, scores: Scores, settings: FlagSettings, context: Sequence[Flag] = (), language: str | None = None
+) -> Assessment:
+    """Severity and flags of one text in `language` (word lists per language, see
+    `word_lists`); `context` holds flags that need other comments (duplicate, escalation)."""
     lists = word_lists(settings, language)
-    flags = threshold_flags(scores, settings.thresholds)
-    flags += word_flags(text, lists.banned, "banned_word")
-    flags += word_flags(text, lists.watched, "watched_word")
-    if settings.links:
-        flags += link_flags(text)
-    if settings.contacts:
-        flags += contact_flags(text)
-    return flags
+    watched = _hits(lists.watched, text)
+    banned = _hits(lists.banned, text)
+    evidence = threshold_flags(scores, settings.thresholds)
+    evidence += [f for f in (word_flag(banned, "banned_word"), word_flag(watched, "watched_word")) if f is not None]
+    if settings.links and (link := link_flag(text)) is not None:
+        evidence.append(link)
+    if settings.contacts and (contact := contact_flag(text)) is not None:
+        evidence.append(contact)
+    evidence += context
+    severity, driver = 0.0, None
+    model = settings.severity
+    if model is not None and scores.error is None:
+        values = model.features_of(scores, CommentEvidence(text, _entries(watched), _entries(banned)))
+        if values is not None:
+            severity = model.probability(values)
+            if severity >= settings.min_severity:
+                driver = _queue_flag(model, values, severity, settings.min_severity, scores, evidence)
+    if driver is None and not any(f.reason in settings.queue_rules for f in evidence):
+        return Assessment([], round(severity, 6))
+    flags = [driver] if driver is not None else []
+    flags += _order([f for f in evidence if driver is None or f.reason != driver.reason])
+    return Assessment(flags, round(severity, 6))
 
 
-def severity(flags: Sequence[Flag], weights: Mapping[str, float], default_weight: float = 1.0) -> float:
-    """max over flags of weight[reason] x clip(score, 0, 1); 0.0 without flags."""
-    return max((weights.get(f.reason, default_weight) * min(1.0, max(0.0, f.score)) for f in flags), default=0.0)
+def _entries(hits: Sequence[WordHit]) -> frozenset[str]:
+    return frozenset(h.entry for h in hits)
 
 
-def order_flags(flags: Sequence[Flag], settings: FlagSettings) -> list[Flag]:
-    """Most severe first; ties by reason, then position in the text."""
-    return sorted(
-        flags,
-        key=lambda f: (
-            -severity([f], settings.weights, settings.default_weight),
-            f.reason,
-            f.span.start if f.span else -1,
-        ),
-    )
+def _queue_flag(
+    model: SeverityModel,
+    values: Sequence[float],
+    severity: float,
+    threshold: float,
+    scores: Scores,
+    evidence: list[Flag],
+) -> Flag:
+    """The flag that says why the comment is in the queue: the evidence that pushed most."""
+    reason = model.driver(values)
+    pushes = model.contributions(values)
+    parts = []
+    for name in sorted((n for n in model.features if n in EVIDENCE_FEATURES), key=lambda n: -pushes[n]):
+        if pushes[name] <= 0:
+            break
+        label = REASON_NAMES.get(name, name)
+        if name in scores.attributes:
+            parts.append(f"{label} {scores.attributes[name]:.2f}")
+        elif name == "negative":
+            parts.append(f"{label} {scores.groups['sentiment']['negative']:.2f}")
+        else:
+            words = next((f.detail for f in evidence if f.reason == label), "")
+            parts.append(f"{label}: {words}")
+    same = next((f for f in evidence if f.reason == reason), None)
+    span = same.span if same is not None else scores.spans.get(reason)
+    detail = f"severity {severity:.2f} from " + ("; ".join(parts) if parts else "the model's baseline")
+    return Flag(reason, round(severity, 6), threshold, span, detail)
+
+
+_RULE_ORDER = {"banned_word": 0, "contact": 1, "duplicate": 2, "escalation": 3, "watched_word": 4, "link": 5}
+
+
+def _order(flags: Sequence[Flag]) -> list[Flag]:
+    """Rules first (banned words, contacts, duplicates ...), then score attributes by score."""
+    return sorted(flags, key=lambda f: (_RULE_ORDER.get(f.reason, 10), -f.score, f.reason))
 
 
 def flag_comments(
@@ -171,23 +234,23 @@ def flag_comments(
     scores: Mapping[str, Scores],
     settings: FlagSettings,
     duplicates: DuplicateFinder | None = None,
-) -> dict[str, list[Flag]]:
-    """Flags of every comment of one article, in source order, most severe first.
+) -> dict[str, Assessment]:
+    """Flags and severity of every comment of one article, in source order.
 
     `duplicates` is the run's index: feed articles in order so that later comments are
     the ones flagged. Comments that are not `scorable` (placeholders, deleted, removed,
-    spam, ...) get no flags and are not indexed as duplicates. Escalation compares a reply
-    with its resolved parent (depth > 0 after `build_threads`; a cycle's breaker is a root
-    and has no parent).
+    spam, ...) get no flags, severity 0, and are not indexed as duplicates. Escalation
+    compares a reply with its resolved parent (depth > 0 after `build_threads`; a cycle's
+    breaker is a root and has no parent).
     """
     by_id = {c.comment_id: c for c in comments}
-    out: dict[str, list[Flag]] = {}
+    out: dict[str, Assessment] = {}
     for comment in comments:
         if not comment.scorable:  # a placeholder or a comment the platform took down
-            out[comment.comment_id] = []
+            out[comment.comment_id] = Assessment([], 0.0)
             continue
         own = scores.get(comment.comment_id, Scores())
-        flags = text_flags(comment.text, own, settings, comment.language)
+        flags: list[Flag] = []
         if settings.duplicates is not None and duplicates is not None:
             match = duplicates.check(comment.comment_id, comment.text)
             if match is not None:
@@ -203,5 +266,5 @@ def flag_comments(
             )
             if flag is not None:
                 flags.append(flag)
-        out[comment.comment_id] = order_flags(flags, settings)
+        out[comment.comment_id] = assess(comment.text, own, settings, flags, comment.language)
     return out

@@ -1,4 +1,4 @@
-"""`python -m moderation.training {toxicity,sentiment,stance,all,export-stance}`.
+"""`python -m moderation.training {toxicity,sentiment,stance,all,export-stance,severity}`.
 
 Trains the default preset's heads from the shared data folder (default ../shared/data next
 to the repository) with fixed seeds, writes models/<name>/head.npz and MODEL_CARD.md, and
@@ -21,7 +21,18 @@ HOLDOUT_DIR = Path("/tmp/moderate-eval")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m moderation.training", description=__doc__)
     parser.add_argument(
-        "what", choices=["toxicity", "sentiment", "stance", "all", "export-stance", "export-heldout", "bundle", "ship"]
+        "what",
+        choices=[
+            "toxicity",
+            "sentiment",
+            "stance",
+            "all",
+            "export-stance",
+            "export-heldout",
+            "bundle",
+            "ship",
+            "severity",
+        ],
     )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="shared data folder")
     parser.add_argument(
@@ -45,7 +56,16 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="ship: refit the stance head on CPU (RumourEval train + this many VAST train comments)",
     )
+    parser.add_argument("--preset", default="default", help="severity: the preset whose scores it reads")
+    parser.add_argument(
+        "--scores-cache", type=Path, default=HOLDOUT_DIR, help="severity: folder of the scores cache (not in git)"
+    )
     args = parser.parse_args(argv)
+    if args.what == "severity":
+        from moderation.training.run import severity
+
+        print(severity(args))
+        return 0
 
     from moderation.training.run import export_stance, run
 

@@ -16,6 +16,7 @@ from moderation.schema import SCORE_GROUPS
 from moderation.scoring.base import sha256_file
 from moderation.scoring.encoder import SentenceEncoder
 from moderation.training import data, sentiment, stance, toxicity
+from moderation.training import severity as severity_fit
 from moderation.training.fit import head_config, today, write_artefact
 
 VERSION = "0.1.0"
@@ -64,6 +65,21 @@ def run(what: str, args: argparse.Namespace) -> None:
     steps = ["sentiment", "stance", "toxicity"] if what == "all" else [what]
     for step in steps:
         {"sentiment": _sentiment, "stance": _stance, "toxicity": _toxicity}[step](args, models, encoder)
+
+
+def severity(args: argparse.Namespace) -> Path:
+    """Fit models/severity-<preset>/ from the preset's scores of the UCC development half."""
+    from moderation.moderator import Moderator
+
+    models = args.models_dir or resource_dir("models")
+    mod = Moderator(args.preset, queue={"severity_model": None})  # the model being fitted may not exist yet
+    result = severity_fit.fit(mod, args.data_dir, args.scores_cache)
+    out = severity_fit.save(
+        result, models / f"severity-{mod.preset.name}", f"moderate train severity --preset {args.preset}"
+    )
+    m = result.model
+    print(f"severity-{mod.preset.name}: features {', '.join(m.features)}; min severity {m.threshold:.4f}")
+    return out
 
 
 def _sentiment(args: argparse.Namespace, models: Path, encoder: SentenceEncoder) -> None:

@@ -1,0 +1,222 @@
+"""Severity: a calibrated estimate that a moderator would act on a comment. Pure, no IO.
+
+A `SeverityModel` is a logistic regression over a few features of one comment (its
+scores, word-list hits, length), fitted on labelled news comments at natural prevalence
+(`moderate train severity`, moderation/training/severity.py) and stored as JSON beside
+its model card (models/severity-<preset>/severity.json). `probability` is the estimate,
+`contributions` says how much each feature pushed it up or down relative to an average
+development comment: the largest positive push among the evidence features is the reason
+a queue flag names.
+
+Feature names (values computed by `features`):
+- `toxicity`, `profanity`, `insult`, `threat`, `identity_attack`, `severe_toxicity`: the
+  logit of that score (clipped to [1e-4, 1 - 1e-4]);
+- `negative`: the sentiment head's probability of `negative`;
+- `watched_word`, `banned_word`: number of distinct list entries found (at most 3);
+- `length`: log(1 + characters).
+
+Term-neutral step (identity-term bias): `offsets[feature][term]` is how much naming `term`
+alone raises that logit feature, measured on development comments by swapping the term
+for a neutral word (training/severity.py). When a text names identity terms, the largest
+offset among them is taken off that feature before the model sees it, so "I am a gay
+person" is scored like "I am a local person", while "I hate gay people" stays hostile.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moderation.errors import ConfigError
+from moderation.schema import Scores
+
+LOGIT_FEATURES = ("toxicity", "profanity", "insult", "threat", "identity_attack", "severe_toxicity")
+COUNT_FEATURES = ("watched_word", "banned_word")
+OTHER_FEATURES = ("negative", "length")
+KNOWN_FEATURES = (*LOGIT_FEATURES, *COUNT_FEATURES, *OTHER_FEATURES)
+# Features that may be named as the reason a comment entered the queue (evidence a
+# moderator can check); length only adjusts the estimate.
+EVIDENCE_FEATURES = (*LOGIT_FEATURES, *COUNT_FEATURES, "negative")
+REASON_NAMES = {"negative": "negative_sentiment"}
+MAX_COUNT = 3
+_EPS = 1e-4
+
+
+def _logit(p: float) -> float:
+    p = min(1.0 - _EPS, max(_EPS, p))
+    return math.log(p / (1.0 - p))
+
+
+@dataclass(frozen=True, slots=True)
+class CommentEvidence:
+    """What the severity features are computed from, besides the scores."""
+
+    text: str
+    watched: frozenset[str] = frozenset()
+    banned: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityModel:
+    """Logistic regression on standardised features; `threshold` is the queue's operating point."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+    name: str = "severity"
+    offsets: dict[str, dict[str, float]] = field(default_factory=dict)
+    share_table: tuple[tuple[float, float], ...] = ()  # (share of dev comments queued, min severity)
+    meta: dict[str, Any] = field(default_factory=dict)
+    terms: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terms", tuple(sorted({t for table in self.offsets.values() for t in table})))
+        n = len(self.features)
+        if not (len(self.mean) == len(self.scale) == len(self.coef) == n):
+            raise ConfigError(f"severity model {self.name}: features, mean, scale and coef differ in length")
+        unknown = [f for f in self.features if f not in KNOWN_FEATURES]
+        if unknown:
+            raise ConfigError(f"severity model {self.name}: unknown features {unknown}")
+        if any(s <= 0 for s in self.scale):
+            raise ConfigError(f"severity model {self.name}: every scale must be positive")
+        if set(self.offsets) - set(LOGIT_FEATURES):
+            raise ConfigError(f"severity model {self.name}: offsets only apply to score logits")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ConfigError(f"severity model {self.name}: threshold must be in [0, 1]")
+
+    @classmethod
+    def single(cls, attribute: str) -> SeverityModel:
+        """Severity = one score as it is (for presets without a fitted model)."""
+        return cls((attribute,), (0.0,), (1.0,), (1.0,), 0.0, 0.5, name=f"{attribute} score")
+
+    def threshold_for_share(self, share: float) -> float:
+        """The min severity that queued `share` of the development comments (interpolated)."""
+        table = sorted(self.share_table)
+        if not table:
+            raise ConfigError(f"severity model {self.name} has no share table")
+        if share <= table[0][0]:
+            return table[0][1]
+        for (s0, t0), (s1, t1) in itertools.pairwise(table):
+            if share <= s1:
+                return t0 + (t1 - t0) * (share - s0) / (s1 - s0)
+        return table[-1][1]
+
+    @property
+    def needs_scores(self) -> tuple[str, ...]:
+        """Score attributes the model reads (a preset must produce them all)."""
+        return tuple(f for f in self.features if f in LOGIT_FEATURES) + (
+            ("sentiment",) if "negative" in self.features else ()
+        )
+
+    def features_of(self, scores: Scores, evidence: CommentEvidence) -> list[float] | None:
+        """Feature values in model order; None when a score the model needs is missing."""
+        values: list[float] = []
+        named = identity_terms_in(evidence.text, self.terms) if self.offsets else frozenset()
+        for name in self.features:
+            if name in LOGIT_FEATURES:
+                if name not in scores.attributes:
+                    return None
+                offsets = self.offsets.get(name, {})
+                shift = max((offsets.get(t, 0.0) for t in named), default=0.0)
+                values.append(_logit(scores.attributes[name]) - max(0.0, shift))
+            elif name == "negative":
+                dist = scores.groups.get("sentiment")
+                if not dist or "negative" not in dist:
+                    return None
+                values.append(float(dist["negative"]))
+            elif name == "watched_word":
+                values.append(float(min(MAX_COUNT, len(evidence.watched))))
+            elif name == "banned_word":
+                values.append(float(min(MAX_COUNT, len(evidence.banned))))
+            else:  # length
+                values.append(math.log1p(len(evidence.text)))
+        return values
+
+    def contributions(self, values: Sequence[float]) -> dict[str, float]:
+        """Each feature's push on the log-odds, relative to the development mean."""
+        return {
+            name: c * (v - m) / s
+            for name, v, m, s, c in zip(self.features, values, self.mean, self.scale, self.coef, strict=True)
+        }
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self.intercept + sum(self.contributions(values).values())
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def driver(self, values: Sequence[float]) -> str:
+        """The reason a queue flag names: the evidence feature that pushed the estimate up most."""
+        pushes = self.contributions(values)
+        best = max((name for name in self.features if name in EVIDENCE_FEATURES), key=lambda n: pushes[n], default=None)
+        if best is None or pushes[best] <= 0:
+            return "severity"
+        return REASON_NAMES.get(best, best)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "offsets": self.offsets,
+            "share_table": [list(row) for row in self.share_table],
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], name: str = "severity") -> SeverityModel:
+        try:
+            return cls(
+                features=tuple(str(f) for f in raw["features"]),
+                mean=tuple(float(x) for x in raw["mean"]),
+                scale=tuple(float(x) for x in raw["scale"]),
+                coef=tuple(float(x) for x in raw["coef"]),
+                intercept=float(raw["intercept"]),
+                threshold=float(raw["threshold"]),
+                name=str(raw.get("name", name)),
+                offsets={
+                    str(f): {str(t): float(v) for t, v in table.items()}
+                    for f, table in dict(raw.get("offsets", {})).items()
+                },
+                share_table=tuple((float(a), float(b)) for a, b in raw.get("share_table", [])),
+                meta=dict(raw.get("meta", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"severity model {name}: bad or missing field ({exc})") from None
+
+    @classmethod
+    def load(cls, path: Path) -> SeverityModel:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"cannot read severity model {path}: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"severity model {path}: expected a JSON object")
+        return cls.from_dict(raw, path.parent.name)
+
+
+_TERM_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def identity_terms_in(text: str, terms: Sequence[str]) -> frozenset[str]:
+    """The `terms` that `text` names as whole words (case-insensitive; a plural -s counts)."""
+    if not terms:
+        return frozenset()
+    key = tuple(terms)
+    pattern = _TERM_CACHE.get(key)
+    if pattern is None:
+        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w-])({alternatives})s?(?![\w-])", re.IGNORECASE)
+        _TERM_CACHE[key] = pattern
+    return frozenset(m.group(1).casefold() for m in pattern.finditer(text))
