@@ -9,8 +9,9 @@ severity as the score (Borkan et al. 2019, "Nuanced metrics for measuring uninte
   against neutral ones naming other terms;
 - flagged: share of the term's neutral sentences that the preset flags.
 Prints the worst terms by BPSN AUC, then the full table with --all. The same figures for
-the toxicity score alone with --score toxicity. Scores cached as in eval_queue.py. Uses the
-public API only, so it measures an older checkout too.
+the toxicity score alone with --score toxicity; --no-offsets drops the term-neutral step.
+Scores cached as in eval_queue.py. Uses the public API only, so it measures an older
+checkout too.
 
 Run: cd <repo> && PYTHONPATH=. python benchmarks/eval_identity.py
 """
@@ -18,6 +19,7 @@ Run: cd <repo> && PYTHONPATH=. python benchmarks/eval_identity.py
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -90,9 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/moderate-eval"))
     parser.add_argument("--worst", type=int, default=5)
     parser.add_argument("--all", action="store_true", help="print every term")
+    parser.add_argument("--no-offsets", action="store_true", help="ablation: the severity model without its offsets")
     args = parser.parse_args(argv)
     items = sentences()
     mod = moderator(args.preset, args.cache_dir)
+    model = mod.flag_settings.severity
+    if args.no_offsets and model is not None:
+        mod.flag_settings = dataclasses.replace(mod.flag_settings, severity=dataclasses.replace(model, offsets={}))
     results = mod.score_texts([s.text for s in items])
     mod.pipeline.cache.commit()  # type: ignore[attr-defined]
     if args.score == "severity":

@@ -7,7 +7,8 @@ For the chosen half, prints: share of comments flagged, queue precision (flagged
 that annotators called not healthy), recall of hostile and of not-healthy comments, and
 the share not healthy among the 50 most severe comments (ties kept in input order), plus
 the same top-50 figure when ranking by the toxicity score alone. `--curve` adds the table
-of severity thresholds (share flagged, precision, hostile recall).
+of severity thresholds (share flagged, precision, hostile recall); `--recall R` the smallest
+queue, in severity order, that catches R of the hostile comments.
 
 `--inputs PATH ...` also runs the whole pipeline (readers, duplicates, escalation) on real
 files and prints how many comments were flagged and the 20 most severe, to read.
@@ -70,7 +71,7 @@ def moderator(preset: str, cache_dir: Path) -> Moderator:
     return mod
 
 
-def ucc_section(mod: Moderator, split: str, data_dir: Path, show_curve: bool) -> None:
+def ucc_section(mod: Moderator, split: str, data_dir: Path, show_curve: bool, recalls: list[float]) -> None:
     ucc = data.ucc(data_dir)
     dev, held = split_ucc(ucc, 0.5)
     rows = held if split == "held-out" else dev
@@ -96,6 +97,14 @@ def ucc_section(mod: Moderator, split: str, data_dir: Path, show_curve: bool) ->
         for f in r.flags:
             reasons[f.reason] = reasons.get(f.reason, 0) + 1
     print("  flag reasons: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])))
+    for recall in recalls:
+        need = int(np.ceil(recall * hostile.sum()))
+        order = np.argsort(-severity, kind="stable")
+        k = int(np.searchsorted(np.cumsum(hostile[order]), need)) + 1
+        print(
+            f"  smallest queue catching {recall:.3f} of hostile: {k} comments ({k / len(rows):.3f}), "
+            f"precision {unhealthy[order[:k]].mean():.3f}"
+        )
     if show_curve:
         qs = sorted({round(float(q), 3) for q in np.quantile(severity, [0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99])})
         print("\n".join("  " + line for line in curve(severity, unhealthy, hostile, qs)))
@@ -104,7 +113,7 @@ def ucc_section(mod: Moderator, split: str, data_dir: Path, show_curve: bool) ->
 def inputs_section(mod: Moderator, paths: list[str], top: int) -> None:
     run = mod.score_paths(paths)
     comments = run.comments
-    queue = run.review_queue
+    queue = run.review_queue()
     print(f"\n{', '.join(paths)}: {len(comments)} comments, {len(queue)} flagged")
     for i, c in enumerate(queue[:top], 1):
         reasons = "; ".join(f.reason + (f" ({f.detail})" if f.detail else "") for f in c.flags)
@@ -121,13 +130,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/moderate-eval"))
     parser.add_argument("--inputs", nargs="*", default=[], help="real files to run and list the top of the queue")
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument(
+        "--recall",
+        type=float,
+        nargs="*",
+        default=[],
+        help="print the smallest queue (by severity) catching this share of hostile",
+    )
     args = parser.parse_args(argv)
     if args.split != "none" and not (args.data_dir / "ucc_unhealthy_comments").is_dir():
         print(f"no UCC data under {args.data_dir}", file=sys.stderr)
         return 2
     mod = moderator(args.preset, args.cache_dir)
     if args.split != "none":
-        ucc_section(mod, args.split, args.data_dir, args.curve)
+        ucc_section(mod, args.split, args.data_dir, args.curve, args.recall)
     for path in args.inputs:
         inputs_section(mod, [path], args.top)
     return 0
