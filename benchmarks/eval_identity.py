@@ -10,8 +10,8 @@ severity as the score (Borkan et al. 2019, "Nuanced metrics for measuring uninte
 - flagged: share of the term's neutral sentences that the preset flags.
 Prints the worst terms by BPSN AUC, then the full table with --all. The same figures for
 the toxicity score alone with --score toxicity; --no-offsets drops the term-neutral step.
-Scores cached as in eval_queue.py. Uses the public API only, so it measures an older
-checkout too.
+Scores cached as in eval_queue.py. "Before" in docs/flags.md: this script at commit b91ce35
+run on main at 0eb18fd.
 
 Run: cd <repo> && PYTHONPATH=. python benchmarks/eval_identity.py
 """
@@ -27,8 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.eval_queue import moderator
+from benchmarks.eval_queue import assessed
 from moderation.evaluate import roc_auc
+from moderation.moderator import Moderator
 
 TEMPLATES = Path(__file__).resolve().parent / "data" / "identity_templates.toml"
 
@@ -95,17 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-offsets", action="store_true", help="ablation: the severity model without its offsets")
     args = parser.parse_args(argv)
     items = sentences()
-    mod = moderator(args.preset, args.cache_dir)
+    mod = Moderator(args.preset)
     model = mod.flag_settings.severity
     if args.no_offsets and model is not None:
         mod.flag_settings = dataclasses.replace(mod.flag_settings, severity=dataclasses.replace(model, offsets={}))
-    results = mod.score_texts([s.text for s in items])
-    mod.pipeline.cache.commit()  # type: ignore[attr-defined]
+    results = assessed(mod, [s.text for s in items], args.cache_dir)
     if args.score == "severity":
-        score = np.array([r.severity for r in results], dtype=np.float64)
+        score = np.array([a.severity for _, a in results], dtype=np.float64)
     else:
-        score = np.array([r.scores.attributes[args.score] for r in results], dtype=np.float64)
-    flagged = np.array([r.flagged for r in results])
+        score = np.array([s.attributes[args.score] for s, _ in results], dtype=np.float64)
+    flagged = np.array([a.in_queue for _, a in results])
     toxic = np.array([s.toxic for s in items])
     rows = bias_table(items, score, flagged)
     print(

@@ -14,8 +14,9 @@ queue, in severity order, that catches R of the hostile comments.
 files and prints how many comments were flagged and the 20 most severe, to read.
 
 Scores are cached in SQLite (default /tmp/moderate-eval/scores-<preset>.sqlite, keyed by
-the models' fingerprint), so a second run does not score again. Only the public API is
-used, so the same script measures an older checkout ("before").
+the models' fingerprint; the same cache as `moderate train severity`), so a second run
+does not score again. "Before" figures in docs/flags.md come from the version of this
+script at commit b91ce35 run on main at 0eb18fd (it used the API of that time).
 
 Run: cd <repo> && PYTHONPATH=. python benchmarks/eval_queue.py --split held-out --curve
 """
@@ -28,9 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from moderation.api import Moderator
-from moderation.cache import ScoresCache
+from moderation.analysis.flags import Assessment, assess
+from moderation.moderator import Moderator
+from moderation.run import RunOptions, run
+from moderation.schema import Scores
 from moderation.training import data
+from moderation.training.severity import cached_scores
 from moderation.training.toxicity import split_ucc
 
 TOP_K = 50
@@ -65,36 +69,37 @@ def curve(severity: np.ndarray, unhealthy: np.ndarray, hostile: np.ndarray, thre
     return lines
 
 
-def moderator(preset: str, cache_dir: Path) -> Moderator:
-    mod = Moderator(preset)
-    mod.use_cache(ScoresCache(cache_dir / f"scores-{mod.preset.name}.sqlite", mod.model_fingerprint()))
-    return mod
+def assessed(mod: Moderator, texts: list[str], cache_dir: Path) -> list[tuple[Scores, Assessment]]:
+    """What `Moderator.score_texts` gives, with the scores served from the cache."""
+    scores = cached_scores(mod, texts, cache_dir)
+    return [(s, assess(t, s, mod.flag_settings)) for t, s in zip(texts, scores, strict=True)]
 
 
-def ucc_section(mod: Moderator, split: str, data_dir: Path, show_curve: bool, recalls: list[float]) -> None:
+def ucc_section(
+    mod: Moderator, split: str, data_dir: Path, cache_dir: Path, show_curve: bool, recalls: list[float]
+) -> None:
     ucc = data.ucc(data_dir)
     dev, held = split_ucc(ucc, 0.5)
     rows = held if split == "held-out" else dev
     texts = [ucc.texts[i] for i in rows]
-    results = mod.score_texts(texts)
-    mod.pipeline.cache.commit()  # type: ignore[attr-defined]
+    results = assessed(mod, texts, cache_dir)
     unhealthy = ucc.labels["unhealthy"][rows] == 1
     hostile = ucc.labels["hostile"][rows] == 1
-    flagged = np.array([r.flagged for r in results])
-    severity = np.array([r.severity for r in results], dtype=np.float64)
+    flagged = np.array([a.in_queue for _, a in results])
+    severity = np.array([a.severity for _, a in results], dtype=np.float64)
     print(
         f"UCC {split} half, preset {mod.preset.name}: {len(rows)} comments, "
         f"{unhealthy.mean():.3f} not healthy, {hostile.mean():.3f} hostile"
     )
     for name, value in queue_figures(flagged, severity, unhealthy, hostile).items():
         print(f"  {name:<20} {value:.3f}" if name != "n" else f"  {name:<20} {int(value)}")
-    if all("toxicity" in r.scores.attributes for r in results):
-        tox = np.array([r.scores.attributes["toxicity"] for r in results])
+    if all("toxicity" in s.attributes for s, _ in results):
+        tox = np.array([s.attributes["toxicity"] for s, _ in results])
         top = np.argsort(-tox, kind="stable")[:TOP_K]
         print(f"  {'top50 by toxicity':<20} {unhealthy[top].mean():.3f} (score alone, for comparison)")
     reasons: dict[str, int] = {}
-    for r in results:
-        for f in r.flags:
+    for _, a in results:
+        for f in a.flags:
             reasons[f.reason] = reasons.get(f.reason, 0) + 1
     print("  flag reasons: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])))
     for recall in recalls:
@@ -110,10 +115,10 @@ def ucc_section(mod: Moderator, split: str, data_dir: Path, show_curve: bool, re
         print("\n".join("  " + line for line in curve(severity, unhealthy, hostile, qs)))
 
 
-def inputs_section(mod: Moderator, paths: list[str], top: int) -> None:
-    run = mod.score_paths(paths)
-    comments = run.comments
-    queue = run.review_queue()
+def inputs_section(mod: Moderator, paths: list[str], top: int, cache_dir: Path) -> None:
+    result = run(paths, mod, None, RunOptions(cache_path=cache_dir / f"scores-{mod.preset.name}-runs.sqlite"))
+    comments = result.comments
+    queue = result.review_queue()
     print(f"\n{', '.join(paths)}: {len(comments)} comments, {len(queue)} flagged")
     for i, c in enumerate(queue[:top], 1):
         reasons = "; ".join(f.reason + (f" ({f.detail})" if f.detail else "") for f in c.flags)
@@ -130,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/moderate-eval"))
     parser.add_argument("--inputs", nargs="*", default=[], help="real files to run and list the top of the queue")
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--min-severity", type=float, default=None, help="instead of the preset's operating point")
     parser.add_argument(
         "--recall",
         type=float,
@@ -141,11 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.split != "none" and not (args.data_dir / "ucc_unhealthy_comments").is_dir():
         print(f"no UCC data under {args.data_dir}", file=sys.stderr)
         return 2
-    mod = moderator(args.preset, args.cache_dir)
+    mod = Moderator(args.preset, queue={"min_severity": args.min_severity} if args.min_severity is not None else None)
     if args.split != "none":
-        ucc_section(mod, args.split, args.data_dir, args.curve, args.recall)
+        ucc_section(mod, args.split, args.data_dir, args.cache_dir, args.curve, args.recall)
     for path in args.inputs:
-        inputs_section(mod, [path], args.top)
+        inputs_section(mod, [path], args.top, args.cache_dir)
     return 0
 
 

@@ -50,7 +50,7 @@ def test_queue_figures():
 
 @pytest.fixture(scope="module")
 def default_moderator():
-    from moderation.api import Moderator
+    from moderation.moderator import Moderator
 
     return Moderator("default")
 
