@@ -10,7 +10,7 @@ severity as the score (Borkan et al. 2019, "Nuanced metrics for measuring uninte
 - flagged: share of the term's neutral sentences that the preset flags.
 Prints the worst terms by BPSN AUC, then the full table with --all. The same figures for
 the toxicity score alone with --score toxicity; --no-offsets drops the term-neutral step.
-Scores cached as in eval_queue.py. "Before" in docs/flags.md: this script at commit b91ce35
+Scores cached as in eval_queue.py. "Before" in docs/flags.md: this script at commit 75d5851
 run on main at 0eb18fd.
 
 Run: cd <repo> && PYTHONPATH=. python benchmarks/eval_identity.py

@@ -16,7 +16,7 @@ files and prints how many comments were flagged and the 20 most severe, to read.
 Scores are cached in SQLite (default /tmp/moderate-eval/scores-<preset>.sqlite, keyed by
 the models' fingerprint; the same cache as `moderate train severity`), so a second run
 does not score again. "Before" figures in docs/flags.md come from the version of this
-script at commit b91ce35 run on main at 0eb18fd (it used the API of that time).
+script at commit 75d5851 run on a checkout of 0eb18fd (it used the API of that time).
 
 Run: cd <repo> && PYTHONPATH=. python benchmarks/eval_queue.py --split held-out --curve
 """

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from moderation.analysis.flags import FlagSettings, flag_comments, text_flags
+from moderation.analysis.flags import FlagSettings, assess, flag_comments
 from moderation.analysis.language import assign_languages, confident_language
 from moderation.analysis.settings import flag_settings, read_wordlist
 from moderation.config import load_preset
@@ -81,13 +81,17 @@ def test_no_word_list_holds_a_common_word_of_another_language(lists: str, other:
 def test_german_page_uses_german_lists() -> None:
     settings = _settings()
     german = "Die Steuern sind zu hoch, die Regierung sollte das wissen, du Arschloch."
-    reasons = [(f.reason, f.detail) for f in text_flags(german, Scores(), settings, "de")]
+    reasons = [(f.reason, f.detail) for f in assess(german, Scores(), settings, (), "de").flags]
     assert reasons == [("banned_word", "arschloch")]
     # The same text checked as English: no German article `die` hit, no German insult.
-    assert text_flags(german, Scores(), settings, "en") == []
+    assert assess(german, Scores(), settings, (), "en").flags == []
     # A language without its own lists gets the English banned list only.
-    assert [f.detail for f in text_flags("Quelle blague, fuck ça", Scores(), settings, "fr")] == ["fuck"]
-    assert text_flags("On va les kill demain", Scores(), settings, "fr") == []
+    assert [f.detail for f in assess("Quelle blague, fuck ça", Scores(), settings, (), "fr").flags] == ["fuck"]
+    assert assess("On va les kill demain", Scores(), settings, (), "fr").flags == []
+    # ... and watched words, evidence only, are not looked up at all there.
+    watched = FlagSettings(watched=settings.watched, queue_rules=("watched_word",))
+    assert assess("On va les kill demain", Scores(), watched, (), "fr").flags == []
+    assert [f.detail for f in assess("We will kill it", Scores(), watched, (), "en").flags] == ["kill"]
 
 
 def test_unscorable_comments_get_no_flags_and_no_duplicates() -> None:
@@ -99,7 +103,12 @@ def test_unscorable_comments_get_no_flags_and_no_duplicates() -> None:
         comment.status, comment.placeholder = "deleted", True
     article.comments[2].status = "removed"
     settings = _settings()
-    flags = flag_comments(article.comments, {}, settings, DuplicateIndex())
-    assert flags == {"a#1": [], "a#2": [], "a#3": []}
+    found = flag_comments(article.comments, {}, settings, DuplicateIndex())
+    assert {k: (a.flags, a.severity) for k, a in found.items()} == {
+        "a#1": ([], 0.0),
+        "a#2": ([], 0.0),
+        "a#3": ([], 0.0),
+    }
     article.comments[2].status = "published"
-    assert {f.reason for f in flag_comments(article.comments, {}, settings, DuplicateIndex())["a#3"]} == {"banned_word"}
+    again = flag_comments(article.comments, {}, settings, DuplicateIndex())["a#3"]
+    assert {f.reason for f in again.flags} == {"banned_word"}
