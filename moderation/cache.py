@@ -1,9 +1,17 @@
 """A scores cache in SQLite, so a re-run after an interruption skips work already done.
 
-Key: sha256 over the model fingerprint (preset name and every model's name, version and
-weights hash, from `pipeline.info()`), the text and the stance target. Value: the
-serialized `Scores` (attributes, groups, spans). Scores that carry an error are never
-stored, so a failed text is tried again on the next run.
+Key: sha256 over the scores fingerprint, the text and the stance target. The fingerprint
+(`scores_fingerprint`) covers everything besides the text that can change a score: the
+package version, a digest of the scoring code, every model's name, version, source and
+weights hash (from `pipeline.info()`), and the preset's scoring content (each scorer with
+its options such as `max_tokens`, `batch_size`, any other table except the thresholds and
+flags, which act on scores after they are made). Change any of them and old entries are
+simply never found again. Value: the serialized `Scores` (attributes, groups, spans).
+Scores that carry an error are never stored, so a failed text is tried again next run.
+
+A cache file that SQLite cannot read, that fails `PRAGMA quick_check`, or whose table has
+another shape is moved aside (`NAME.corrupt`, never deleted) and a new one is started;
+`ScoresCache.notice` says so in one line. An entry that cannot be decoded is scored again.
 
 Writes are buffered and committed by `commit()`; the streaming runner commits once per
 chunk, after that chunk's rows are written, so a killed run loses at most one chunk.
@@ -13,20 +21,52 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from moderation import __version__
+from moderation.config import Preset
+from moderation.errors import CacheError
 from moderation.schema import Scores, TextSpan
 from moderation.scoring.base import ModelInfo
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS scores (key BLOB PRIMARY KEY, scores TEXT NOT NULL)"
+_COLUMNS = [("key", "BLOB"), ("scores", "TEXT")]
+_SCORING_DIR = Path(__file__).resolve().parent / "scoring"
+# Preset keys that act on scores after they are made, or only name the preset.
+_NOT_SCORING = frozenset({"name", "description", "thresholds", "flags"})
 
 
-def model_fingerprint(preset: str, models: Sequence[ModelInfo]) -> str:
-    """What the scores of a text depend on besides the text: preset and model identities."""
-    parts = [preset] + [f"{m.name}|{m.version}|{m.source}|{m.weights_sha256}|{','.join(m.produces)}" for m in models]
+@cache
+def scoring_code_digest() -> str:
+    """sha256 over the scoring package's source files (an edited scorer is a new scorer)."""
+    digest = hashlib.sha256()
+    for path in sorted(_SCORING_DIR.glob("*.py")):
+        digest.update(path.name.encode("utf-8") + b"\x00" + path.read_bytes() + b"\x00")
+    return digest.hexdigest()
+
+
+def preset_scoring_content(preset: Preset) -> dict[str, Any]:
+    """The part of a preset that can change a score: scorers with their options, batch size,
+    and any other table (e.g. an encoder table) except thresholds and flags."""
+    content = {k: v for k, v in preset.raw.items() if k not in _NOT_SCORING}
+    content["scorers"] = [{"name": s.name, **s.options} for s in preset.scorers]
+    content["batch_size"] = preset.batch_size
+    return content
+
+
+def scores_fingerprint(preset: Preset, models: Sequence[ModelInfo], version: str = __version__) -> str:
+    """What the scores of a text depend on besides the text (see the module docstring)."""
+    parts = [
+        f"moderate {version}",
+        f"scoring code {scoring_code_digest()}",
+        "preset " + json.dumps(preset_scoring_content(preset), sort_keys=True, default=str),
+    ]
+    parts += [f"{m.name}|{m.version}|{m.source}|{m.weights_sha256}|{','.join(m.produces)}" for m in models]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -60,16 +100,34 @@ def scores_from_json(raw: str) -> Scores:
 
 
 class ScoresCache:
-    """Scores per (model fingerprint, text, target), in one SQLite file."""
+    """Scores per (scores fingerprint, text, target), in one SQLite file.
+
+    `notice` is one line when the file found at `path` was unusable and a new one was
+    started (the old file is kept beside it as `NAME.corrupt`); None otherwise.
+    """
 
     def __init__(self, path: Path, fingerprint: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.fingerprint = fingerprint
-        self._db = sqlite3.connect(str(path), isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        self.notice: str | None = None
+        self.undecodable = 0
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create the scores cache folder {path.parent}: {exc.strerror or exc}") from None
+        if path.exists() and not path.is_file():
+            raise CacheError(f"scores cache {path} is not a file")
+        try:
+            self._db = _open(path)
+        except sqlite3.OperationalError as exc:  # locked, read-only, no permission: not corruption
+            raise CacheError(f"cannot open the scores cache {path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # not a database, malformed, failed check, foreign table
+            aside = _move_aside(path)
+            self.notice = f"scores cache was unusable ({exc}); kept it as {aside.name} and started a new one"
+            try:
+                self._db = _open(path)
+            except sqlite3.DatabaseError as again:
+                raise CacheError(f"cannot create the scores cache {path}: {again}") from None
         self._pending: dict[bytes, str] = {}
 
     def get_many(self, texts: Sequence[str], targets: Sequence[str | None]) -> list[Scores | None]:
@@ -84,8 +142,15 @@ class ScoresCache:
         out: list[Scores | None] = []
         for key in keys:
             raw = self._pending.get(key) or found.get(key)
-            out.append(scores_from_json(raw) if raw is not None else None)
+            out.append(self._decode(raw) if raw is not None else None)
         return out
+
+    def _decode(self, raw: str) -> Scores | None:
+        try:
+            return scores_from_json(raw)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            self.undecodable += 1  # scored again, and the entry replaced
+            return None
 
     def put_many(self, texts: Sequence[str], targets: Sequence[str | None], scores: Sequence[Scores]) -> None:
         for text, target, s in zip(texts, targets, scores, strict=True):
@@ -105,6 +170,35 @@ class ScoresCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Connect, check the file is a sound SQLite database with our table, or raise."""
+    db = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        check = db.execute("PRAGMA quick_check").fetchall()
+        if check != [("ok",)]:
+            raise sqlite3.DatabaseError(f"integrity check failed: {check[0][0]}")
+        db.execute(_SCHEMA)
+        columns = [(row[1], row[2].upper()) for row in db.execute("PRAGMA table_info(scores)")]
+        if columns != _COLUMNS:
+            raise sqlite3.DatabaseError("its scores table has another layout")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename an unusable cache file (and its WAL/SHM side files) to NAME.corrupt."""
+    aside = path.with_name(path.name + ".corrupt")
+    for suffix in ("", "-wal", "-shm"):
+        src = path.with_name(path.name + suffix)
+        if src.exists():
+            os.replace(src, aside.with_name(aside.name + suffix))
+    return aside
 
 
 class CachedPipeline:

@@ -40,3 +40,7 @@ class ConfigError(ModerationError):
 
 class ModelLoadError(ModerationError):
     """A model's weights could not be found or loaded."""
+
+
+class CacheError(ModerationError):
+    """The scores cache cannot be opened or created (not a file, no permission)."""

@@ -28,7 +28,7 @@ from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex
 from moderation.analysis.flags import assess
 from moderation.analysis.language import assign_languages
 from moderation.analysis.settings import check_severity_inputs, flag_settings, merge_queue
-from moderation.cache import model_fingerprint
+from moderation.cache import scores_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.schema import (
     SCORED_STATUSES,
@@ -212,8 +212,8 @@ class Moderator:
             self.pipeline.load()
 
     def model_fingerprint(self) -> str:
-        """What scores depend on besides the text: the cache key's model part."""
-        return model_fingerprint(self.preset.name, self.pipeline.info())
+        """What scores depend on besides the text (models, scorer options, version): the cache key's part."""
+        return scores_fingerprint(self.preset, self.pipeline.info())
 
     # --- free texts ----------------------------------------------------------------------
 

@@ -227,6 +227,8 @@ def _start_scoring(ctx: RunContext, moderator: Moderator, sink: Sink, options: R
         ctx.cache_path = options.cache_path or default
     if ctx.cache_path is not None:
         ctx.cache = ScoresCache(ctx.cache_path, moderator.model_fingerprint())
+        if ctx.cache.notice is not None:  # an unusable cache file was set aside and a new one started
+            ctx.read.errors.append(FileError(str(ctx.cache_path), ctx.cache.notice, fatal=False))
         ctx.scorer = CachedPipeline(pipeline, ctx.cache)
     else:
         ctx.scorer = pipeline
