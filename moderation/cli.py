@@ -16,6 +16,7 @@ from rich.text import Text
 from moderation.errors import ModerationError
 from moderation.parse.detect import reader_names
 from moderation.printing import err, out, print_articles, print_errors, print_flagged, progress_bar
+from moderation.terminal import printable
 
 app = typer.Typer(
     name="moderate",
@@ -51,7 +52,7 @@ def _fail(exc: ModerationError) -> typer.Exit:
 
     if isinstance(exc, RunNotPublished):
         print_errors(exc.errors)
-    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False, soft_wrap=True)
     return typer.Exit(1 if isinstance(exc, RunNotPublished) else 2)
 
 
@@ -146,7 +147,11 @@ def score(
                 stage=lambda name: progress.update(task, description=name),
             )
     except RunInterrupted as exc:
-        where = f" (scores cache: {exc.cache_path})" if exc.cache_path is not None else " (no cache: nothing kept)"
+        where = (
+            f" (scores cache: {printable(str(exc.cache_path))})"
+            if exc.cache_path is not None
+            else " (no cache: nothing kept)"
+        )
         err.print(
             Text(
                 f"Interrupted: {exc.comments_saved} comments were scored and saved{where}; "
@@ -163,8 +168,10 @@ def score(
         print_flagged(result, top)
         missing = result.provenance["scores_not_produced"]
         if missing:
-            out.print(f"Preset [bold]{result.provenance['preset']}[/bold] does not produce: {', '.join(missing)}")
-    out.print(Text(f"Wrote {', '.join(p.name for p in result.written.values())} to {out_dir}/"), soft_wrap=True)
+            preset_name = escape(printable(str(result.provenance["preset"])))
+            out.print(f"Preset [bold]{preset_name}[/bold] does not produce: {', '.join(missing)}", highlight=False)
+    names = ", ".join(p.name for p in result.written.values())
+    out.print(Text(f"Wrote {names} to {printable(str(out_dir))}/"), soft_wrap=True)
     raise typer.Exit(1 if result.has_fatal_errors else 0)
 
 
@@ -188,7 +195,8 @@ def parse(
     if not quiet:
         counts = result.counts
         out.print(f"Read {counts['documents']} articles with {counts['comments_parsed']} comments.")
-    out.print(Text(f"Wrote {', '.join(p.name for p in result.written.values())} to {out_dir}/"), soft_wrap=True)
+    names = ", ".join(p.name for p in result.written.values())
+    out.print(Text(f"Wrote {names} to {printable(str(out_dir))}/"), soft_wrap=True)
     raise typer.Exit(1 if result.has_fatal_errors else 0)
 
 
@@ -232,7 +240,7 @@ def eval_(
         )
     except ModerationError as exc:
         raise _fail(exc) from None
-    out.print(Text(report.format()), soft_wrap=True)
+    out.print(Text(printable(report.format(), keep_newlines=True)), soft_wrap=True)
 
 
 @app.command("models")
@@ -251,10 +259,11 @@ def models(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")]
         out.print_json(json.dumps({p: [s.to_dict() for s in rows] for p, rows in table.items()}))
         return
     for name, rows in table.items():
-        out.print(Text(f"{name}: {load_preset(name).description}", style="bold"), soft_wrap=True)
+        out.print(Text(printable(f"{name}: {load_preset(name).description}"), style="bold"), soft_wrap=True)
         for s in rows:
             state = Text("available", style="green") if s.available else Text("MISSING", style="red")
-            out.print(Text(f"  {s.scorer:<16} {s.model:<40} ").append(state).append(f"  {s.where}"), soft_wrap=True)
+            line = Text(printable(f"  {s.scorer:<16} {s.model:<40} ")).append(state)
+            out.print(line.append(printable(f"  {s.where}")), soft_wrap=True)
 
 
 @app.command("train")
@@ -303,9 +312,11 @@ def report(
     except ModerationError as exc:
         raise _fail(exc) from None
     n_flagged = sum(1 for c in rows.comments if c.get("flagged"))
-    out.print(Text(f"Wrote {path} ({len(rows.comments)} comments, {n_flagged} flagged)."), soft_wrap=True)
+    out.print(
+        Text(f"Wrote {printable(str(path))} ({len(rows.comments)} comments, {n_flagged} flagged)."), soft_wrap=True
+    )
     if decisions:
-        out.print(Text(carried["summary"]), soft_wrap=True)
+        out.print(Text(printable(carried["summary"], keep_newlines=True)), soft_wrap=True)
 
 
 decisions_app = typer.Typer(help="Work with decisions exported from the review report.", no_args_is_help=True)
@@ -325,7 +336,7 @@ def decisions_merge(
         path = write_merged(merged, output)
     except ModerationError as exc:
         raise _fail(exc) from None
-    out.print(Text(merged.summary([f.name for f in files], path)), soft_wrap=True)
+    out.print(Text(printable(merged.summary([f.name for f in files], path), keep_newlines=True)), soft_wrap=True)
     if merged.conflicts:
         raise typer.Exit(1)
 
@@ -373,7 +384,7 @@ def serve(
             log_level=log_level.lower(),
         )
         for warning in check(settings):
-            err.print(Text(f"warning: {warning}"), soft_wrap=True)
+            err.print(Text(f"warning: {printable(warning)}"), soft_wrap=True)
     except ModerationError as exc:
         raise _fail(exc) from None
     run_server(settings)
@@ -387,7 +398,7 @@ def schema(
     from moderation.schema_export import write_schemas
 
     for path in write_schemas(out_dir):
-        out.print(Text(f"Wrote {path}"), soft_wrap=True)
+        out.print(Text(f"Wrote {printable(str(path))}"), soft_wrap=True)
 
 
 def main() -> None:

@@ -20,6 +20,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from moderation.terminal import printable
+
 if TYPE_CHECKING:
     from moderation.parse.inputs import FileError
     from moderation.run import RunResult
@@ -57,7 +59,9 @@ def print_errors(errors: list[FileError]) -> None:
         label = "error" if e.fatal else "warning"
         colour = "red" if e.fatal else "yellow"
         err.print(
-            f"[{colour}]{label}:[/{colour}] {escape(e.path)}: {escape(e.problem)}", highlight=False, soft_wrap=True
+            f"[{colour}]{label}:[/{colour}] {escape(printable(e.path))}: {escape(printable(e.problem))}",
+            highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -70,8 +74,8 @@ def print_articles(summary: RunResult) -> None:
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for a in summary.article_rows:
         table.add_row(
-            Text(a.article_id),
-            Text(f"{a.site or '-'}: {a.title or '-'}"[:60]),
+            Text(printable(a.article_id)),
+            Text(printable(f"{a.site or '-'}: {a.title or '-'}"[:60])),
             str(a.comments),
             str(a.threads),
             str(a.flagged),
@@ -115,10 +119,10 @@ def print_flagged(summary: RunResult, top: int) -> None:
     table.add_column("text", overflow="fold", ratio=3)
     for c in flagged[:top]:
         article, _, number = c.comment.comment_id.rpartition("#")  # shown as two lines, not folded mid-id
-        who = Text(f"{article}\n#{number}" if article else c.comment.comment_id)
-        who.append(f" {c.comment.author or '(unknown)'}", style="dim")
-        reasons = Text("\n".join(_reason(f) for f in c.flags))
-        text = " ".join(c.comment.text.split())
+        who = Text(printable(article) + "\n#" + printable(number) if article else printable(c.comment.comment_id))
+        who.append(" " + printable(c.comment.author or "(unknown)"), style="dim")
+        reasons = Text("\n".join(printable(_reason(f)) for f in c.flags))
+        text = printable(" ".join(c.comment.text.split()))
         table.add_row(f"{c.severity:.2f}", who, reasons, Text(text[:160] + ("…" if len(text) > 160 else "")))
     out.print(table)
 
