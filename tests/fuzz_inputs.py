@@ -138,3 +138,145 @@ def huge_comment_text_page(n_bytes: int) -> bytes:
 
 def nested_html(depth: int) -> bytes:
     return b"<html><body>" + b"<div>" * depth + b"text" + b"</div>" * depth + b"</body></html>"
+
+
+# --- issue 16's cases: hidden text in markup, escape sequences, long words, id collisions ------
+
+TERMINAL_ESCAPES = [
+    "\x1b[2J\x1b[H",
+    "\x1b]0;title\x07",
+    "\x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\",
+    "\x1b[8mhidden\x1b[0m",
+    "\x9b31m",
+    "\x9d0;t\x9c",
+    "\u202etxt.exe",
+    "\u2067x\u2069",
+    "\r",
+    "\x08\x08",
+]
+
+
+def escape_sequences(data: bytes, rng: random.Random) -> bytes:
+    """Terminal control sequences spliced in (raw UTF-8, or as character references)."""
+    seq = rng.choice(TERMINAL_ESCAPES)
+    raw = seq.encode("utf-8") if rng.random() < 0.7 else "".join(f"&#{ord(c)};" for c in seq).encode("ascii")
+    at = rng.randrange(len(data) + 1)
+    return data[:at] + raw + data[at:]
+
+
+def long_word(data: bytes, rng: random.Random) -> bytes:
+    """One unbroken run of 1,000 to 200,000 letters spliced in."""
+    size = rng.choice([1_000, 10_000, 50_000, 200_000])
+    at = rng.randrange(len(data) + 1)
+    return data[:at] + rng.choice([b"a", b"x", "\u00e9".encode()]) * size + data[at:]
+
+
+def mutate_hostile(data: bytes, rng: random.Random) -> bytes:
+    """`mutate`, or one of issue 16's damages (escape sequences, a long word)."""
+    kind = rng.random()
+    if kind < 0.15:
+        return escape_sequences(data, rng)
+    if kind < 0.2:
+        return long_word(data, rng)
+    return mutate(data, rng)
+
+
+def _marker(rng: random.Random, n: int) -> str:
+    return "zq" + "".join(rng.choice("bcdfghjkmnpvwx") for _ in range(8)) + f"n{n}"
+
+
+def _hide(marker: str, rng: random.Random) -> str:
+    """`marker` inside markup that has hidden comment text from readers before."""
+    depth = rng.choice([1, 3, 40, 254, 255, 256, 300])
+    shapes = [
+        "<span>" * depth + marker + "</span>" * depth,
+        f"Caf&eacute; &amp; cr&egrave;me &nbsp; {marker}",
+        f"&#233;&#x1F600; {marker}",
+        f"<p>Hi <b>bold</b> and <i>it</i></p><p>{marker}</p>",
+        f"<!-- a comment --> {marker}",
+        f"<div><p><a href='x'>link</a> {marker}</p></div>",
+        f"<br/><br>{marker}",
+        f"<span style='display:none'>{marker}</span>",
+    ]
+    return rng.choice(shapes)
+
+
+def _xml_payload(html: str, rng: random.Random) -> str:
+    """Message markup as an export carries it: CDATA, or XML-escaped text."""
+    if rng.random() < 0.5 and "]]>" not in html:
+        return f"<![CDATA[{html}]]>"
+    return html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def hidden_text_export(rng: random.Random) -> tuple[str, bytes, list[str]]:
+    """A Disqus or WordPress export whose comments hide a marker word in markup, with repeated
+    (colliding) post and comment ids. Returns (reader name, data, markers that must be read)."""
+    n_posts = rng.randint(1, 6)
+    markers = [_marker(rng, i) for i in range(n_posts)]
+    ids = [str(rng.choice([1, 2, 3, 4, 5, 6, 7, 8])) for _ in range(n_posts)]  # collisions on purpose
+    if rng.random() < 0.5:
+        posts = []
+        for marker, pid in zip(markers, ids, strict=True):
+            parent = f'<parent dsq:id="{rng.choice(ids)}"/>' if rng.random() < 0.4 else ""
+            body = _xml_payload(_hide(marker, rng), rng)
+            posts.append(
+                f'<post dsq:id="{pid}"><message>{body}</message><author><name>a{pid}</name></author>'
+                f'<thread dsq:id="t{rng.randint(1, 2)}"/>{parent}</post>'
+            )
+        data = (
+            '<?xml version="1.0"?>\n<disqus xmlns="http://disqus.com" '
+            'xmlns:dsq="http://disqus.com/disqus-internals">\n'
+            '<thread dsq:id="t1"><title>One</title></thread><thread dsq:id="t1"><title>Again</title></thread>\n'
+            + "\n".join(posts)
+            + "\n</disqus>\n"
+        )
+        return "disqus", data.encode("utf-8"), markers
+    post_ids = ["18", "19", "18"]  # a repeated post_id
+    comments: list[list[str]] = [[] for _ in post_ids]
+    for marker, cid in zip(markers, ids, strict=True):
+        comments[rng.randrange(len(post_ids))].append(
+            f"<wp:comment><wp:comment_id>{cid}</wp:comment_id>"
+            f"<wp:comment_author>a{cid}</wp:comment_author>"
+            f"<wp:comment_content>{_xml_payload(_hide(marker, rng), rng)}</wp:comment_content>"
+            f"<wp:comment_parent>{rng.choice(['0', *ids])}</wp:comment_parent></wp:comment>"
+        )
+    items = [
+        f"<item><title>Post {pid}</title><wp:post_id>{pid}</wp:post_id>"
+        f"<wp:post_type>post</wp:post_type>{''.join(c)}</item>"
+        for pid, c in zip(post_ids, comments, strict=True)
+    ]
+    data = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/"><channel>' + "".join(items) + "</channel></rss>\n"
+    )
+    return "wordpress", data.encode("utf-8"), markers
+
+
+def colliding_jsonl(rng: random.Random) -> bytes:
+    """Comment JSONL with repeated comment ids, self- and cyclic parents, ids shared across articles."""
+    import json
+
+    rows = []
+    for i in range(rng.randint(1, 40)):
+        cid = str(rng.randint(0, 6))
+        rows.append(
+            {
+                "article_id": rng.choice(["a", "a", "b", "a#1", "a~2"]),
+                "comment_id": rng.choice([cid, cid, "7", "a#1", "c1~2"]),
+                "parent_id": rng.choice([None, cid, str(rng.randint(0, 6)), "missing"]),
+                "author": rng.choice(["x", None, "\x1b[2J"]),
+                "text": f"comment {i} " + rng.choice(["", "\u202e", "\x1b]8;;x\x1b\\"]),
+            }
+        )
+    return "".join(json.dumps(r) + "\n" for r in rows).encode("utf-8")
+
+
+def texts_of(result: list[Article] | ParseError) -> str:
+    if isinstance(result, ParseError):
+        return ""
+    return "\n".join(c.text for a in result for c in a.comments)
+
+
+def has_problems(result: list[Article] | ParseError) -> bool:
+    return not isinstance(result, ParseError) and any(a.problems for a in result)

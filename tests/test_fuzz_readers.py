@@ -21,18 +21,23 @@ from moderation.errors import ParseError  # noqa: E402
 from moderation.parse.base import check_size  # noqa: E402
 from moderation.parse.detect import READERS, choose_reader  # noqa: E402
 from tests.fuzz_inputs import (  # noqa: E402
+    colliding_jsonl,
     deep_reply_chain_jsonl,
     deep_reply_chain_text_page,
+    hidden_text_export,
     huge_comment_text_page,
     mutate,
+    mutate_hostile,
     nested_html,
     read_with,
     sample_files,
     stream_jsonl,
+    texts_of,
 )
 
 SAMPLES = sample_files()
 readers = pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name)
+BY_NAME = {r.name: r for r in READERS}
 
 # Text that looks like the structures readers look for, so generated inputs reach deep code.
 structured_text = st.lists(
@@ -85,6 +90,35 @@ def test_damaged_real_files(reader, sample, seed, rounds):
     for _ in range(rounds):
         data = mutate(data, rng)
     read_with(reader, data)
+
+
+@readers
+@given(sample=st.sampled_from(SAMPLES), seed=st.integers(0, 2**32 - 1))
+def test_escape_sequences_and_long_words(reader, sample, seed):
+    rng = random.Random(seed)
+    read_with(reader, mutate_hostile(mutate_hostile(sample, rng), rng))
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_text_hidden_in_export_markup_is_read_despite_id_collisions(seed):
+    """Nested tags (255+ deep), entities, inline XHTML, CDATA: every comment's words are kept."""
+    name, data, markers = hidden_text_export(random.Random(seed))
+    result = read_with(BY_NAME[name], data)
+    assert not isinstance(result, ParseError), result
+    text = texts_of(result)
+    assert [m for m in markers if m not in text] == []
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+def test_colliding_ids_in_comment_jsonl_lose_nothing(seed):
+    data = colliding_jsonl(random.Random(seed))
+    expected = sorted(json.loads(line)["text"] for line in data.decode().splitlines())
+    streamed = stream_jsonl(data)
+    assert not isinstance(streamed, ParseError)
+    assert sorted(c.text for a in streamed for c in a.comments) == expected
+    whole = read_with(BY_NAME["jsonl"], data)
+    assert not isinstance(whole, ParseError)
+    assert sorted(c.text for a in whole for c in a.comments) == expected
 
 
 @readers
