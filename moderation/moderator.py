@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
 from moderation.analysis.article import analyse_article
-from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex
+from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex, DuplicateStore
 from moderation.analysis.flags import assess
 from moderation.analysis.language import assign_languages
 from moderation.analysis.settings import check_severity_inputs, flag_settings, merge_queue
@@ -253,10 +253,11 @@ class Moderator:
 
         return run(paths, self, None, RunOptions(format=format), progress)
 
-    def new_duplicate_index(self) -> DuplicateIndex | None:
-        """A duplicate finder for one run (None when the preset switches duplicates off)."""
+    def new_duplicate_index(self, store: DuplicateStore | None = None) -> DuplicateIndex | None:
+        """A duplicate finder for one run (None when the preset switches duplicates off); `store`
+        keeps what it has seen (default: in memory, about 1 KB per comment)."""
         settings = self.flag_settings.duplicates
-        return DuplicateIndex(settings) if settings is not None else None
+        return DuplicateIndex(settings, store) if settings is not None else None
 
     def score_articles(
         self,

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
 from moderation.analysis.language import assign_languages
+from moderation.disk_index import SqliteDuplicateStore
 from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.detect import check_format
@@ -133,6 +134,7 @@ class RunContext:
     cache: ScoresCache | None = None
     cache_path: Path | None = None
     duplicates: DuplicateIndex | None = None
+    duplicate_store: SqliteDuplicateStore | None = None
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, Any]] = field(default_factory=list)
     problem_kinds: Counter[str] = field(default_factory=Counter)
@@ -206,6 +208,8 @@ def run(
     finally:
         if ctx.cache is not None:
             ctx.cache.close()
+        if ctx.duplicate_store is not None:
+            ctx.duplicate_store.close()
         sink.close()
     return run_result(ctx, sink, counts, provenance, timings, record, written)
 
@@ -232,7 +236,9 @@ def _start_scoring(ctx: RunContext, moderator: Moderator, sink: Sink, options: R
         ctx.scorer = CachedPipeline(pipeline, ctx.cache)
     else:
         ctx.scorer = pipeline
-    ctx.duplicates = moderator.new_duplicate_index()  # one per run: repeats are found across chunks
+    # One index per run (repeats are found across chunks), kept on disk: memory stays flat.
+    ctx.duplicate_store = SqliteDuplicateStore()
+    ctx.duplicates = moderator.new_duplicate_index(ctx.duplicate_store)
 
 
 def _any_fatal(ctx: RunContext) -> bool:

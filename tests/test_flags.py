@@ -111,8 +111,16 @@ def test_no_links_or_contacts_in_ordinary_prose(text):
 LONG = " ".join(f"word{i}" for i in range(30))
 
 
-def test_duplicate_index_exact_and_near_and_first_wins():
-    index = DuplicateIndex()
+def _stores():
+    from moderation.analysis.duplicates import MemoryStore
+    from moderation.disk_index import SqliteDuplicateStore
+
+    return [lambda: MemoryStore(32), SqliteDuplicateStore]
+
+
+@pytest.mark.parametrize("make_store", _stores(), ids=["memory", "sqlite"])
+def test_duplicate_index_exact_and_near_and_first_wins(make_store):
+    index = DuplicateIndex(store=make_store())
     assert index.check("a#1", LONG) is None
     exact = index.check("b#4", "  " + LONG.upper() + "!!")
     assert exact is not None and (exact.first_id, exact.exact, exact.similarity) == ("a#1", True, 1.0)
@@ -123,12 +131,39 @@ def test_duplicate_index_exact_and_near_and_first_wins():
     assert index.check("d#1", " ".join(f"x{i}" for i in range(30))) is None
 
 
-def test_duplicate_index_ignores_short_texts():
-    index = DuplicateIndex(DuplicateSettings(exact_min_chars=12, min_chars=40))
+@pytest.mark.parametrize("make_store", _stores(), ids=["memory", "sqlite"])
+def test_duplicate_index_ignores_short_texts(make_store):
+    index = DuplicateIndex(DuplicateSettings(exact_min_chars=12, min_chars=40), make_store())
     assert index.check("a", "Agreed!") is None and index.check("b", "agreed") is None
     assert index.check("c", "Totally agreed here") is None
     assert index.check("d", "totally AGREED here.").first_id == "c"  # exact, 17 letters
     assert exact_key("Сomment, here!") == "commenthere"
+
+
+def test_memory_and_disk_stores_give_the_same_answers():
+    """The run's on-disk store finds exactly what the in-memory one finds, first comment first."""
+    import random
+
+    from moderation.analysis.duplicates import MemoryStore
+    from moderation.disk_index import SqliteDuplicateStore
+
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(300)]
+    originals = [" ".join(rng.choice(vocab) for _ in range(rng.randint(5, 40))) for _ in range(400)]
+    texts = []
+    for i in range(1500):
+        if i > 50 and rng.random() < 0.3:  # repeats: exact, case-changed, one word changed
+            words = rng.choice(originals).split()
+            if rng.random() < 0.5 and words:
+                words[rng.randrange(len(words))] = "changed"
+            texts.append(" ".join(words).upper() if rng.random() < 0.3 else " ".join(words))
+        else:
+            texts.append(originals[i % len(originals)] if i < len(originals) else rng.choice(originals) + " new")
+    memory, disk = DuplicateIndex(store=MemoryStore(32)), DuplicateIndex(store=SqliteDuplicateStore())
+    answers = [(memory.check(f"c{i}", t), disk.check(f"c{i}", t)) for i, t in enumerate(texts)]
+    assert all(a == b for a, b in answers)
+    assert sum(1 for a, _ in answers if a is not None and a.exact) > 100
+    assert sum(1 for a, _ in answers if a is not None and not a.exact) > 20
 
 
 def test_duplicate_settings_are_checked():

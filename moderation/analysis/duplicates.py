@@ -12,15 +12,18 @@ same text, then remembers this one.
   MinHash estimate of the shingles' Jaccard similarity). Texts shorter than `min_chars`
   (after normalising spaces) are not indexed for near-duplicates.
 
-Memory grows linearly with the comments indexed: about 100 bytes per exact key, plus per
-long comment its signature (4 x num_perm bytes) and one dict entry per band (~100 bytes).
-With the defaults (32 x 8) that is roughly 1 KB per long comment.
+What is remembered lives in a `DuplicateStore`. `MemoryStore` (the default) holds it in
+dicts: about 1 KB per long comment with the defaults (32 x 8), measured 974 bytes per
+synthetic comment, so about 1 GB at a million comments. A run passes a store that keeps it
+on disk (`moderation.disk_index.SqliteDuplicateStore`), which keeps memory flat; answers are
+the same with either store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -99,25 +102,76 @@ def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def _signed64(text: str) -> int:
+    """`_hash64` as a signed 64-bit integer (what SQLite stores)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
 def _low32(texts: set[str]) -> np.ndarray:
     """`_hash64(t) & 0xFFFFFFFF` of every text as int64: the first 4 bytes of each little-endian digest."""
     digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest() for t in texts)
     return np.frombuffer(digests, dtype="<u4")[::2].astype(np.int64)
 
 
+class DuplicateStore(Protocol):
+    """Where a `DuplicateIndex` keeps what it has seen. Band keys and exact digests are signed
+    64-bit integers; rows number the near-duplicate signatures from 0 in insertion order."""
+
+    def first_exact(self, digest: int) -> str | None: ...
+
+    def add_exact(self, digest: int, comment_id: str) -> None: ...
+
+    def rows_for_bands(self, keys: Sequence[int]) -> list[int]: ...
+
+    def signature(self, row: int) -> tuple[str, np.ndarray]: ...
+
+    def add_signature(self, comment_id: str, signature: np.ndarray, band_keys: Sequence[int]) -> None:
+        """Store the next row; each band key not seen before points at it (first wins)."""
+        ...
+
+
+class MemoryStore:
+    """A `DuplicateStore` in dicts and one growing array (about 1 KB per long comment)."""
+
+    def __init__(self, num_perm: int) -> None:
+        self._exact: dict[int, str] = {}
+        self._bands: dict[int, int] = {}
+        self._ids: list[str] = []
+        self._signatures = np.empty((0, num_perm), dtype=np.uint32)
+
+    def first_exact(self, digest: int) -> str | None:
+        return self._exact.get(digest)
+
+    def add_exact(self, digest: int, comment_id: str) -> None:
+        self._exact.setdefault(digest, comment_id)
+
+    def rows_for_bands(self, keys: Sequence[int]) -> list[int]:
+        return sorted({self._bands[k] for k in keys if k in self._bands})
+
+    def signature(self, row: int) -> tuple[str, np.ndarray]:
+        return self._ids[row], self._signatures[row]
+
+    def add_signature(self, comment_id: str, signature: np.ndarray, band_keys: Sequence[int]) -> None:
+        n = len(self._ids)
+        if n == len(self._signatures):
+            grown = np.empty((max(64, 2 * n), self._signatures.shape[1]), dtype=np.uint32)
+            grown[:n] = self._signatures[:n]
+            self._signatures = grown
+        self._signatures[n] = signature
+        self._ids.append(comment_id)
+        for key in band_keys:
+            self._bands.setdefault(key, n)
+
+
 class DuplicateIndex:
     """Remembers every comment's text fingerprint and names the first one a later text repeats."""
 
-    def __init__(self, settings: DuplicateSettings | None = None) -> None:
+    def __init__(self, settings: DuplicateSettings | None = None, store: DuplicateStore | None = None) -> None:
         self.settings = settings or DuplicateSettings()
         rng = np.random.default_rng(20170226)  # fixed: the same text always gets the same signature
         self._a = rng.integers(1, _MERSENNE, size=self.settings.num_perm, dtype=np.int64)
         self._b = rng.integers(0, _MERSENNE, size=self.settings.num_perm, dtype=np.int64)
-        self._exact: dict[int, str] = {}
-        self._bands: dict[int, int] = {}  # hash of (band number, band values) -> row in _signatures
-        self._ids: list[str] = []
-        self._signatures = np.empty((0, self.settings.num_perm), dtype=np.uint32)
-        self._n = 0
+        self.store: DuplicateStore = store if store is not None else MemoryStore(self.settings.num_perm)
 
     def signature(self, text: str) -> np.ndarray | None:
         """The MinHash signature of a text's shingles, or None when it has no words."""
@@ -139,7 +193,7 @@ class DuplicateIndex:
 
     def _digest(self, normalised: str) -> int | None:
         key = _NON_ALNUM.sub("", normalised)
-        return _hash64(key) if len(key) >= self.settings.exact_min_chars else None
+        return _signed64(key) if len(key) >= self.settings.exact_min_chars else None
 
     def _near_signature(self, text: str, normalised: str) -> np.ndarray | None:
         if len(" ".join(text.split())) < self.settings.min_chars:
@@ -159,41 +213,30 @@ class DuplicateIndex:
         normalised = _normalise(text)
         digest = self._digest(normalised)
         if digest is not None:
-            first = self._exact.get(digest)
+            first = self.store.first_exact(digest)
             if first is not None:
                 return DuplicateMatch(first, True, 1.0)
-            self._exact[digest] = comment_id
+            self.store.add_exact(digest, comment_id)
         sig = self._near_signature(text, normalised)
         if sig is None:
             return None
         keys = self._band_keys(sig)
         match = self._near(sig, keys)
-        self._add(comment_id, sig, keys)
+        self.store.add_signature(comment_id, sig, keys)
         return match
 
     def _band_keys(self, sig: np.ndarray) -> list[int]:
         rows = self.settings.num_perm // self.settings.bands
         values = sig.tolist()
         return [
-            _hash64(f"{band}:" + ",".join(map(str, values[band * rows : (band + 1) * rows])))
+            _signed64(f"{band}:" + ",".join(map(str, values[band * rows : (band + 1) * rows])))
             for band in range(self.settings.bands)
         ]
 
     def _near(self, sig: np.ndarray, keys: list[int]) -> DuplicateMatch | None:
-        candidates = sorted({self._bands[k] for k in keys if k in self._bands})
-        for row in candidates:  # earliest first
-            similarity = self.similarity(self._signatures[row], sig)
+        for row in self.store.rows_for_bands(keys):  # earliest first
+            first_id, other = self.store.signature(row)
+            similarity = self.similarity(other, sig)
             if similarity >= self.settings.near_threshold:
-                return DuplicateMatch(self._ids[row], False, similarity)
+                return DuplicateMatch(first_id, False, similarity)
         return None
-
-    def _add(self, comment_id: str, sig: np.ndarray, keys: list[int]) -> None:
-        if self._n == len(self._signatures):
-            grown = np.empty((max(64, 2 * self._n), self.settings.num_perm), dtype=np.uint32)
-            grown[: self._n] = self._signatures[: self._n]
-            self._signatures = grown
-        self._signatures[self._n] = sig
-        self._ids.append(comment_id)
-        for key in keys:
-            self._bands.setdefault(key, self._n)
-        self._n += 1

@@ -81,9 +81,6 @@ def load_outputs(out_dir: Path | str, max_comments: int | None = None) -> Output
 def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: int) -> Outputs:
     """The threads of the most severe flagged comments, at most `max_comments` comments."""
     threads_path = out_dir / "threads.jsonl"
-    sizes: dict[str, int] = {}
-    if threads_path.is_file():
-        sizes = {str(t.get("thread_id")): int(t.get("n_comments") or 0) for t in _iter_jsonl(threads_path)}
     top: list[tuple[float, int, str]] = []  # min-heap of (severity, -position, thread_id)
     n_flagged = 0
     for position, c in enumerate(_iter_jsonl(out_dir / "comments.jsonl")):
@@ -96,6 +93,13 @@ def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: 
             heapq.heappush(top, item)
         elif item > top[0]:
             heapq.heapreplace(top, item)
+    # Sizes of the candidate threads only (at most max_comments of them): memory stays bounded.
+    candidates = {thread_id for _, _, thread_id in top}
+    sizes: dict[str, int] = {}
+    if threads_path.is_file():
+        for t in _iter_jsonl(threads_path):
+            if str(t.get("thread_id")) in candidates:
+                sizes[str(t.get("thread_id"))] = int(t.get("n_comments") or 0)
     chosen: set[str] = set()
     total = 0
     too_big: list[str] = []  # threads of severe comments that do not fit whole, most severe first
@@ -120,7 +124,7 @@ def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: 
     article_ids = {c.get("article_id") for c in comments}
     articles = [a for a in _iter_jsonl(out_dir / "articles.jsonl") if a.get("article_id") in article_ids]
     wanted = chosen | ({too_big[0]} if part else set())
-    threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in wanted] if sizes else []
+    threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in wanted] if threads_path.is_file() else []
     partial = (
         f" Thread {too_big[0]} has {sizes.get(too_big[0], 0):,} comments, more than fit: its {len(part):,} most "
         "severe comments and the replies they answer are shown."
