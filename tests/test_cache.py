@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -28,9 +29,8 @@ def preset_copy(tmp_path: Path, name: str, edit=lambda s: s):
     """The default preset written under another file name, edited (its `name` stays "default")."""
     path = tmp_path / f"{name}.toml"
     path.write_text(edit(DEFAULT_TOML.read_text(encoding="utf-8")), encoding="utf-8")
-    (tmp_path / "wordlists").mkdir(exist_ok=True)
-    for f in (ROOT / "configs" / "wordlists").iterdir():
-        (tmp_path / "wordlists" / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    if not (tmp_path / "wordlists").exists():
+        shutil.copytree(ROOT / "configs" / "wordlists", tmp_path / "wordlists")
     return path
 
 

@@ -219,3 +219,10 @@ def test_jsonl_stream_deep_chain_and_huge_line():
     assert not isinstance(result, ParseError)
     assert [c.text for c in result[0].comments] == ["fine"]
     assert [p.kind for p in result[0].problems] == ["rejected_line"]
+
+
+def test_jsonl_whose_first_line_outgrows_the_sniff_window_is_still_jsonl():
+    big = json.dumps({"article_id": "a", "comment_id": "1", "text": "word " * 40_000}).encode() + b"\n"
+    assert choose_reader(big, "c.jsonl").name == "jsonl"
+    with contextlib.suppress(ParseError):  # no reader, or another one: not taken for comment JSONL
+        assert choose_reader(b'{"title": "' + b"x" * 100_000, "c.jsonl").name != "jsonl"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,10 @@ FORMAT = "jsonl"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 _SNIFF_BYTES = 1 << 16
 _SNIFF_LINES = 20
+# The opening of a comment line longer than the sniff window: an object whose first key is ours.
+_LONG_LINE_START = re.compile(
+    rb'^\s*(?:\xef\xbb\xbf)?\{\s*"(?:article_id|comment_id|parent_id|author|text|timestamp)"\s*:'
+)
 
 
 class LineSource(Protocol):
@@ -66,6 +71,9 @@ def sniff(data: bytes, path: str | None) -> float:
     lines = [ln for ln in head.splitlines() if ln.strip()]
     if len(head) == _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut off
+    elif len(head) == _SNIFF_BYTES and len(lines) == 1 and b"\n" not in head.rstrip(b"\r\n"):
+        # One line longer than the window (a huge comment): judge it by how it opens.
+        return 0.9 if _LONG_LINE_START.match(lines[0]) else 0.0
     lines = lines[:_SNIFF_LINES]
     good = 0
     for raw in lines:
