@@ -11,10 +11,11 @@ marker word in markup (tags nested up to 300 deep, entities, inline XHTML, CDATA
 colliding post and comment ids, and comment JSONL with colliding ids and cyclic parents.
 
 A reader passes an input when it returns articles or raises ParseError within --timeout
-seconds; anything else is a crash. For the generated exports the reader of that format must
-also return every marker word ("lost text"), and for colliding JSONL every row's text.
-Prints the inputs run per reader, every distinct failure, and a last line with the totals;
-saves failing inputs under --save. Exit status 1 when anything failed.
+seconds of CPU time (a loaded machine does not fail it); anything else is a crash. For the
+generated exports the reader of that format must also return every marker word ("lost
+text"), and for colliding JSONL every row's text. Prints the inputs run per reader, every
+distinct failure, and a last line with the totals; saves failing inputs under --save.
+Exit status 1 when anything failed.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def main() -> int:
     parser.add_argument("--inputs", type=int, default=None, help="stop after this many inputs")
     parser.add_argument("--seconds", type=float, default=60.0, help="stop after this long (whichever comes first)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds one reader may spend on one input")
+    parser.add_argument("--timeout", type=float, default=10.0, help="CPU seconds one reader may spend on one input")
     parser.add_argument("--readers", default=None, help=f"comma-separated subset of: {', '.join(_names())}")
     parser.add_argument("--save", type=Path, default=None, help="folder for failing inputs")
     args = parser.parse_args()

@@ -15,7 +15,7 @@ from moderation.analysis.severity import CommentEvidence, SeverityModel, identit
 from moderation.analysis.words import WordMatcher, parse_wordlist, skeleton
 from moderation.config import load_preset
 from moderation.errors import ConfigError
-from moderation.schema import Comment, Scores, build_threads
+from moderation.schema import TOXICITY_ATTRIBUTES, Comment, Scores, build_threads
 
 WORDS = WordMatcher(["fuck", "ass", "shit", "cunt", "son of a bitch"])
 
@@ -303,14 +303,7 @@ def test_presets_read_their_flag_tables(tmp_path: Path):
     assert settings.duplicates == DuplicateSettings()
     assert set(preset.thresholds) == {"profanity"}  # the only attribute the fast preset produces
     default = load_preset("default")
-    assert set(default.thresholds) == {
-        "toxicity",
-        "severe_toxicity",
-        "insult",
-        "identity_attack",
-        "profanity",
-        "threat",
-    }
+    assert set(default.thresholds) == set(TOXICITY_ATTRIBUTES)
     assert default.flags == preset.flags
     assert settings.severity is not None and settings.severity.name == "severity-fast"
     assert settings.queue_rules == ("banned_word", "contact", "duplicate")
