@@ -124,7 +124,9 @@ def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: 
     article_ids = {c.get("article_id") for c in comments}
     articles = [a for a in _iter_jsonl(out_dir / "articles.jsonl") if a.get("article_id") in article_ids]
     wanted = chosen | ({too_big[0]} if part else set())
-    threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in wanted] if threads_path.is_file() else []
+    threads: list[dict[str, Any]] = []
+    if threads_path.is_file():
+        threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in wanted]
     partial = (
         f" Thread {too_big[0]} has {sizes.get(too_big[0], 0):,} comments, more than fit: its {len(part):,} most "
         "severe comments and the replies they answer are shown."
