@@ -148,7 +148,7 @@ def check_severity_inputs(settings: FlagSettings, produced: Sequence[str], prese
     """ConfigError when the severity model reads a score the preset does not produce."""
     model = settings.severity
     missing = [k for k in model.needs_scores if k not in produced] if model is not None else []
-    if missing:
+    if missing and model is not None:
         raise ConfigError(f"severity model {model.name} needs scores {missing} that preset {preset} does not produce")
 
 

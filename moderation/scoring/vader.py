@@ -47,7 +47,7 @@ def _negated(word_lower: str) -> bool:
     return word_lower in _NEGATE or "n't" in word_lower
 
 
-class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
+class FastVader(SentimentIntensityAnalyzer):
     """`SentimentIntensityAnalyzer` with the same scores at a fraction of the cost."""
 
     def __init__(self) -> None:
@@ -102,7 +102,7 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
                 left = i - 3
                 if len(_PHRASE_WORDS.intersection(lower[left : i + 3])) >= 2:
                     valence = self._special_idioms_check(valence, words[left : i + 3], i - left)
-        return self._least_check(valence, words, i)  # type: ignore[no-any-return]
+        return self._least_check(valence, words, i)
 
 
 def _negation(valence: float, lower: list[str], start_i: int, i: int) -> float:
