@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from moderation import __version__
 from moderation.analysis.language import assign_languages
@@ -36,6 +36,7 @@ from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.detect import check_format
 from moderation.parse.inputs import FileError, InputFile, ReadState, iter_articles, list_inputs
+from moderation.run_record import publish
 from moderation.schema import PUBLISHED, Article, RunRecord
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
@@ -190,11 +191,9 @@ def run(
             n_chunk += len(article.comments)
         if chunk:
             scoring_s += _flush(moderator, chunk, sink, ctx, options, progress)
-        counts = _final_counts(ctx)
         timings = {"total_s": time.perf_counter() - started, "load_s": load_s, "score_s": scoring_s}
         provenance = moderator.provenance() if moderator is not None else _parse_provenance()
-        record = run_record(provenance, ctx, counts, timings)
-        written = sink.finish(record, report_comments=options.report_comments, complete=not _any_fatal(ctx))
+        counts, record, written = publish(ctx, sink, provenance, timings, options.report_comments)
     except RunNotPublished as exc:
         exc.errors = ctx.read.errors
         sink.discard()
@@ -239,10 +238,6 @@ def _start_scoring(ctx: RunContext, moderator: Moderator, sink: Sink, options: R
     # One index per run (repeats are found across chunks), kept on disk: memory stays flat.
     ctx.duplicate_store = SqliteDuplicateStore()
     ctx.duplicates = moderator.new_duplicate_index(ctx.duplicate_store)
-
-
-def _any_fatal(ctx: RunContext) -> bool:
-    return any(e.fatal for e in ctx.read.errors)
 
 
 def _parse_provenance() -> dict[str, Any]:
@@ -333,32 +328,6 @@ def _keep_flagged(ctx: RunContext, row: CommentResult, limit: int) -> None:
         heapq.heapreplace(ctx.flagged_heap, item)
 
 
-def _final_counts(ctx: RunContext) -> dict[str, int]:
-    c, read = ctx.counts, ctx.read
-    fatal = sum(1 for e in read.errors if e.fatal)
-    if ctx.cache is not None:
-        from_cache, fresh = ctx.scorer.from_cache, ctx.scorer.scored_fresh
-    else:
-        from_cache, fresh = 0, (c["comments_scored"] + c["comments_failed"] if ctx.scorer is not None else 0)
-    return {
-        "files": len(read.inputs) + fatal,
-        "files_failed": fatal,
-        "documents": c["documents"],
-        "comments_read": read.counts["comments_read"],
-        "comments_rejected": read.counts["comments_rejected"],
-        "comments_parsed": c["comments_parsed"],
-        "comments_scored": c["comments_scored"],
-        "comments_failed": c["comments_failed"],
-        "comments_not_scored": sum(ctx.not_scored.values()),
-        "comments_flagged": c["comments_flagged"],
-        "comments_written": c["comments_written"],
-        "scored_fresh": fresh,
-        "from_cache": from_cache,
-        "threads": c["threads"],
-        "id_collisions": len(read.collisions),
-    }
-
-
 def run_result(
     ctx: RunContext,
     sink: Sink,
@@ -382,27 +351,3 @@ def run_result(
         written=written,
         out_dir=sink.out_dir,
     )
-
-
-def run_record(
-    provenance: dict[str, Any], ctx: RunContext, counts: dict[str, int], timings: dict[str, float]
-) -> RunRecord:
-    """run.json: provenance, inputs, counts, timings, errors, problems (the one writer of its shape)."""
-    record: dict[str, Any] = {
-        **provenance,
-        "inputs": [i.to_dict() for i in ctx.read.inputs],
-        "counts": counts,
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-        "errors": [e.to_dict() for e in ctx.read.errors],
-        "id_collisions": list(ctx.read.collisions),
-        # Comments the models did not score, by reason (placeholder, deleted, ...,
-        # unsupported_language); platform statuses other than published; detected languages.
-        "not_scored": dict(sorted(ctx.not_scored.items())),
-        "statuses": dict(sorted(ctx.statuses.items())),
-        "languages": dict(ctx.languages.most_common()),
-        "problems": ctx.problems,
-        "problems_total": sum(ctx.problem_kinds.values()),
-        "problems_by_kind": dict(sorted(ctx.problem_kinds.items())),
-        "cache": str(ctx.cache_path) if ctx.cache_path is not None else None,
-    }
-    return cast(RunRecord, record)

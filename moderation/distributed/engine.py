@@ -8,7 +8,7 @@ spread over a cluster.
            -> the driver streams the results, in run order, into the same sink as a local run
               (JSONL contract files, optional Parquet, run.json, report.html).
 
-Per-run bookkeeping reuses run.py's (`RunContext`, tallies, counts, `run_record`), so the
+Per-run bookkeeping reuses run.py's (`RunContext`, tallies) and run_record.py's `publish`, so the
 counts and run.json have one definition. What runs on the driver: listing inputs, one
 summary per file, the article ids (to rename ids used by two files, as a local run does),
 and writing the sorted results (serial: the contract files are single JSONL files).
@@ -44,11 +44,10 @@ from moderation.run import (
     RunOptions,
     RunResult,
     StageCallback,
-    _final_counts,
     _tally,
-    run_record,
     run_result,
 )
+from moderation.run_record import publish
 from moderation.schema import Article
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
@@ -127,12 +126,9 @@ def run_ray(
                 progress(Progress(ctx.read.bytes_total, ctx.read.bytes_total, ctx.counts["comments_written"]))
         sink.flush()
         timings["write_s"] = time.perf_counter() - mark
-        counts = _final_counts(ctx)
         timings = {"total_s": time.perf_counter() - started, **timings}
         provenance = {**moderator.provenance(), "engine": _engine(ray, ray_options)}
-        record = run_record(provenance, ctx, counts, timings)
-        complete = not any(e.fatal for e in ctx.read.errors)
-        written = sink.finish(record, report_comments=options.report_comments, complete=complete)
+        counts, record, written = publish(ctx, sink, provenance, timings, options.report_comments)
     except RunNotPublished as exc:
         exc.errors = ctx.read.errors
         sink.discard()
