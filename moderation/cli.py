@@ -15,7 +15,8 @@ from rich.text import Text
 
 from moderation.errors import ModerationError
 from moderation.parse.detect import reader_names
-from moderation.printing import err, out, print_articles, print_errors, print_flagged, progress_bar
+from moderation.printing import err, exit_for, out, print_articles, print_errors, print_flagged, progress_bar
+from moderation.serve.command import serve_command
 from moderation.terminal import printable
 
 app = typer.Typer(
@@ -44,16 +45,6 @@ OverwriteOpt = Annotated[
     typer.Option("--overwrite", help="Replace earlier results in --out even when some input could not be read."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the output folder.")]
-
-
-def _fail(exc: ModerationError) -> typer.Exit:
-    """One line on stderr; exit 2 (bad usage), or 1 when a finished run was not published."""
-    from moderation.writers import RunNotPublished
-
-    if isinstance(exc, RunNotPublished):
-        print_errors(exc.errors)
-    err.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False, soft_wrap=True)
-    return typer.Exit(1 if isinstance(exc, RunNotPublished) else 2)
 
 
 @app.command()
@@ -161,7 +152,7 @@ def score(
         )
         raise typer.Exit(130) from None
     except ModerationError as exc:
-        raise _fail(exc) from None
+        raise exit_for(exc) from None
     print_errors(result.errors)
     if not quiet:
         print_articles(result)
@@ -190,7 +181,7 @@ def parse(
     try:
         result = run(paths, None, FolderSink(out_dir, parse_only=True, overwrite=overwrite), RunOptions(format=format))
     except ModerationError as exc:
-        raise _fail(exc) from None
+        raise exit_for(exc) from None
     print_errors(result.errors)
     if not quiet:
         counts = result.counts
@@ -239,7 +230,7 @@ def eval_(
             merge=parse_merge(merge or []),
         )
     except ModerationError as exc:
-        raise _fail(exc) from None
+        raise exit_for(exc) from None
     out.print(Text(printable(report.format(), keep_newlines=True)), soft_wrap=True)
 
 
@@ -254,7 +245,7 @@ def models(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     try:
         table = availability()
     except ModerationError as exc:
-        raise _fail(exc) from None
+        raise exit_for(exc) from None
     if json_out:
         out.print_json(json.dumps({p: [s.to_dict() for s in rows] for p, rows in table.items()}))
         return
@@ -310,7 +301,7 @@ def report(
             out_dir / "report.html", rows.articles, rows.comments, rows.threads, rows.run, carried["kept"]
         )
     except ModerationError as exc:
-        raise _fail(exc) from None
+        raise exit_for(exc) from None
     n_flagged = sum(1 for c in rows.comments if c.get("flagged"))
     out.print(
         Text(f"Wrote {printable(str(path))} ({len(rows.comments)} comments, {n_flagged} flagged)."), soft_wrap=True
@@ -335,59 +326,13 @@ def decisions_merge(
         merged = merge_decisions([read_decisions(f) for f in files])
         path = write_merged(merged, output)
     except ModerationError as exc:
-        raise _fail(exc) from None
+        raise exit_for(exc) from None
     out.print(Text(printable(merged.summary([f.name for f in files], path), keep_newlines=True)), soft_wrap=True)
     if merged.conflicts:
         raise typer.Exit(1)
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 exposes it beyond this machine).")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
-    preset: Annotated[str, typer.Option("--preset", "-p", help="Preset name from configs/.")] = "default",
-    config: Annotated[Path | None, typer.Option("--config", help="A preset TOML file (overrides --preset).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Server processes, each with its own models.")] = 1,
-    max_batch: Annotated[int, typer.Option(min=1, help="Most texts per scoring pass (1: no batching).")] = 32,
-    max_wait_ms: Annotated[float, typer.Option(min=0, help="Longest wait for a batch to fill.")] = 5.0,
-    max_queue: Annotated[int, typer.Option(min=1, help="Texts waiting before requests get 429.")] = 256,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request (body plus scoring).")] = 30.0,
-    max_body_kb: Annotated[int, typer.Option(min=1, help="Largest request body in KiB.")] = 1024,
-    keys_file: Annotated[
-        Path | None, typer.Option("--keys-file", help="API keys, one per line (also: MODERATE_API_KEYS env var).")
-    ] = None,
-    public_url: Annotated[
-        str | None, typer.Option(help="Base URL clients use, for the discovery document (behind a proxy).")
-    ] = None,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
-) -> None:
-    """Serve Perspective-compatible scoring over HTTP (needs the serve extra). See docs/serve.md."""
-    from moderation.serve.server import check
-    from moderation.serve.server import serve as run_server
-    from moderation.serve.settings import ServeSettings
-
-    try:
-        settings = ServeSettings(
-            preset=str(config) if config is not None else preset,
-            host=host,
-            port=port,
-            workers=workers,
-            max_batch=max_batch,
-            max_wait_ms=max_wait_ms,
-            max_queue=max_queue,
-            max_body_bytes=max_body_kb * 1024,
-            request_timeout_s=timeout,
-            keys_file=str(keys_file) if keys_file is not None else None,
-            public_url=public_url,
-            log_level=log_level.lower(),
-        )
-        for warning in check(settings):
-            err.print(Text(f"warning: {printable(warning)}"), soft_wrap=True)
-    except ModerationError as exc:
-        raise _fail(exc) from None
-    run_server(settings)
+app.command("serve")(serve_command)
 
 
 @app.command("schema")

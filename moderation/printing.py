@@ -1,10 +1,11 @@
 """What the `moderate` command prints (rich): the progress bar, error lines, the article
-table and the top flagged comments. Presentation only; cli.py calls these."""
+table and the top flagged comments. Presentation only (and the exit code an error maps to); cli.py calls these."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -23,6 +24,7 @@ from rich.text import Text
 from moderation.terminal import printable
 
 if TYPE_CHECKING:
+    from moderation.errors import ModerationError
     from moderation.parse.inputs import FileError
     from moderation.run import RunResult
     from moderation.schema import Flag
@@ -132,3 +134,13 @@ def _reason(flag: Flag) -> str:
     if flag.score == flag.threshold == 1.0:
         return f"{flag.reason}{detail}"
     return f"{flag.reason} {flag.score:.2f}≥{flag.threshold:.2f}{detail}"
+
+
+def exit_for(exc: ModerationError) -> typer.Exit:
+    """One line on stderr; exit 2 (bad usage), or 1 when a finished run was not published."""
+    from moderation.writers import RunNotPublished
+
+    if isinstance(exc, RunNotPublished):
+        print_errors(exc.errors)
+    err.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False, soft_wrap=True)
+    return typer.Exit(1 if isinstance(exc, RunNotPublished) else 2)

@@ -180,7 +180,8 @@ def bundle(data_dir: Path, out: Path, previous: list[Path]) -> list[Path]:
     save_file(weights, str(enc / "model.safetensors"), metadata={"format": "pt"})
     for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
         shutil.copy2(base / name, enc / name)
-    shutil.copy2(Path(__file__).with_name("finetune.py"), out / "finetune.py")
+    for script in ("finetune.py", "finetune_eval.py"):
+        shutil.copy2(Path(__file__).with_name(script), out / script)
     for i, path in enumerate(previous):
         shutil.copy2(path, out / f"previous{i}.npz")
     return sorted(p for p in out.rglob("*") if p.is_file())
