@@ -45,7 +45,8 @@ def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds and the format fixtures, plus two comment tables that use the same article ids
     (a collision across files) and repeat texts exactly and nearly, within and across files,
-    and one file no reader can read."""
+    one file no reader can read, and an article file no comments join (the formats hold one
+    that two comment files join)."""
     root = tmp_path_factory.mktemp("inputs")
     shutil.copytree(ROOT / "seeds", root / "a_seeds")
     shutil.copytree(FORMATS, root / "b_formats", ignore=shutil.ignore_patterns("*.md"))
@@ -70,6 +71,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
     )
     (tables / "zz_garbage.json").write_bytes(b"\x00\x01not a format at all\xff" * 10)
+    article = json.loads((FORMATS / "globe_article_28844713.json").read_text(encoding="utf-8"))
+    (tables / "b_lone_article.json").write_text(json.dumps({"99999999": article["28844713"]}), encoding="utf-8")
     return root
 
 
@@ -150,6 +153,11 @@ def test_ray_run_gives_the_rows_of_a_local_run(
     counts = result.counts
     assert counts["comments_read"] == counts["comments_parsed"] == counts["comments_written"] == len(comments)
     assert (out / "report.html").is_file()
+    articles = _rows(out, "articles.jsonl")  # joins: the article file went into both comment files
+    joined = [a["article_id"] for a in articles if "context_from" in a.get("extra", {})]
+    assert joined == ["globe_comments_28844713_trimmed", "globe_old_comments_28844713_trimmed"]
+    assert "globe_article_28844713" not in {a["article_id"] for a in articles}
+    assert articles[-1]["article_id"] == "b_lone_article"  # nothing joined it: after all others
 
 
 def test_a_killed_actor_loses_and_repeats_no_row(

@@ -32,11 +32,12 @@ from moderation.distributed.duplicates import (
     event_table,
     exact_groups,
 )
-from moderation.distributed.stages import FILE, FileSummary, ScoreArticles, analyse_group, parse_file
+from moderation.distributed.stages import FILE, REF, FileSummary, ScoreArticles, analyse_group, parse_file
 from moderation.errors import UsageError
 from moderation.moderator import Moderator
 from moderation.parse.detect import check_format
-from moderation.parse.inputs import FileError, InputFile, ReadState, list_inputs
+from moderation.parse.inputs import FileError, InputFile, ReadState, holds_context, list_inputs
+from moderation.parse.join import Joiner
 from moderation.run import (
     Progress,
     ProgressCallback,
@@ -113,9 +114,9 @@ def run_ray(
         ctx.read.bytes_total = sum(_size(e.path) for e in files)
         stage = stage or (lambda name: None)
         stage("reading (ray)")
-        articles, renames = _parse(ray, files, entries, ctx, options, timings)
+        articles, renames, joins = _parse(ray, files, entries, ctx, options, timings)
         stage("scoring (ray)")
-        results = _score_and_analyse(ray, articles, renames, moderator, ray_options, timings)
+        results = _score_and_analyse(ray, articles, (renames, joins), moderator, ray_options, timings)
         stage("writing")
         mark = time.perf_counter()
         for row in results:
@@ -186,11 +187,16 @@ def _parse(
     ctx: RunContext,
     options: RunOptions,
     timings: dict[str, float],
-) -> tuple[Any, dict[int, Any]]:
-    """Parse every file in a Ray task; on the driver, one summary per file and the article ids
-    (renamed, as a local run does, when two files use one id). Returns the article rows."""
+) -> tuple[Any, dict[int, Any], dict[int, Article]]:
+    """Parse every file in a Ray task; on the driver, one summary per file, the joins of article
+    files to their comments and the article ids (renamed, as a local run does, when two files
+    use one id), all in the order of a local run (`iter_articles`: article files first, what
+    nothing joined last). Returns the article rows, the renames and the joins by row order."""
     mark = time.perf_counter()
-    items = [{"file_index": i, "path": str(e.path)} for i, e in enumerate(files)]
+    first = {id(e) for e in files if holds_context(e.path, options.format)}
+    ordered = [e for e in files if id(e) not in first] + [e for e in files if id(e) in first]
+    file_index = {id(e): i for i, e in enumerate(ordered)}  # context files sort last
+    items = [{"file_index": i, "path": str(e.path)} for i, e in enumerate(ordered)]
     if not items:
         raise UsageError("no readable input")
     parsed = (
@@ -201,44 +207,79 @@ def _parse(
     summaries = {
         int(r["order"]) >> 32: pickle.loads(r["payload"]) for r in parsed.filter(lambda r: r["kind"] == FILE).take_all()
     }
+    refs = {int(r["order"]): pickle.loads(r["payload"]) for r in parsed.filter(lambda r: r["kind"] == REF).take_all()}
     ids: dict[int, list[tuple[int, str]]] = {}
     articles = parsed.filter(lambda r: r["kind"] == ARTICLE).materialize()  # before the actors take the CPUs
     for r in articles.select_columns(["order", "key"]).take_all():
         ids.setdefault(int(r["order"]) >> 32, []).append((int(r["order"]), r["key"]))
+    held_files = {file_index[k] for k in first}
+    joiner = Joiner()
+    held = articles.filter(lambda r: int(r["order"]) >> 32 in held_files).take_all() if first else []
+    for order, article in sorted((int(r["order"]), pickle.loads(r["payload"])) for r in held):
+        joiner.hold(order, article)
     renames: dict[int, Any] = {}
+    joins: dict[int, Article] = {}
     state = ctx.read
-    file_index = {id(e): i for i, e in enumerate(files)}
-    for entry in entries:  # in the order a local run meets them
-        if entry.problem is not None:
-            state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal))
-            continue
-        i = file_index[id(entry)]
+    paths = {file_index[id(e)]: str(e.path) for e in files}
+
+    def unique(order: int, article_id: str) -> str:
+        path = paths[order >> 32]
+        stub = Article(article_id, path, "")
+        state.unique(stub, path)
+        if stub.article_id != article_id:
+            renames[order] = (stub.article_id, stub.problems[0])
+        return stub.article_id
+
+    def account(i: int, final_ids: Iterable[str]) -> None:
         summary: FileSummary = summaries[i]
-        final_ids = []
-        for order, article_id in sorted(ids.get(i, [])):
-            stub = Article(article_id, str(entry.path), "")
-            state.unique(stub, str(entry.path))
-            if stub.article_id != article_id:
-                renames[order] = (stub.article_id, stub.problems[0])
-            final_ids.append(stub.article_id)
         state.errors.extend(summary.errors)
         state.counts["comments_read"] += summary.comments_read
         state.counts["comments_rejected"] += summary.comments_rejected
         if summary.input is not None:
             s = summary.input
             state.inputs.append(InputFile(s.path, s.sha256, s.bytes, s.format, tuple(final_ids)))
+
+    for i in sorted(held_files):  # article files: read first, their ids as read
+        given = summaries[i].input
+        account(i, given.article_ids if given is not None else ())
+    for entry in entries:
+        if entry.problem is not None:
+            state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal))
+            continue
+        i = file_index[id(entry)]
+        if i in held_files:
+            continue
+        final_ids = []
+        for order, article_id in sorted(ids.get(i, [])):
+            context = joiner.context_for(refs.get(order), True)
+            if context is not None:
+                joins[order] = context
+            final_ids.append(unique(order, article_id))
+        account(i, final_ids)
+    names = {order: article_id for pairs in ids.values() for order, article_id in pairs}
+    for order in joiner.leftovers():
+        unique(order, names[order])
+    dropped = set(joiner.joined())
+    if dropped:
+        articles = articles.filter(lambda r: int(r["order"]) not in dropped).materialize()
     state.bytes_done = state.bytes_total
     timings["parse_s"] = time.perf_counter() - mark
-    return articles, renames
+    return articles, renames, joins
 
 
 def _score_and_analyse(
-    ray: Any, articles: Any, renames: dict[int, Any], moderator: Moderator, opts: RayOptions, timings: dict[str, float]
+    ray: Any,
+    articles: Any,
+    changes: tuple[dict[int, Any], dict[int, Article]],
+    moderator: Moderator,
+    opts: RayOptions,
+    timings: dict[str, float],
 ) -> Iterator[dict[str, Any]]:
+    """`changes`: the renames and joins by row order, applied by the scoring actors."""
     mark = time.perf_counter()
     scored = articles.map_batches(
         SCORER,
-        fn_constructor_args=(moderator, renames),
+        fn_constructor_args=(moderator, *changes),
         batch_size=opts.batch_articles,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=_num_actors(ray, opts)),

@@ -26,9 +26,11 @@ from moderation.distributed.duplicates import (
 from moderation.moderator import Moderator
 from moderation.parse.assemble import rename_article
 from moderation.parse.inputs import FileError, InputFile, ReadState, read_entry
-from moderation.schema import Problem
+from moderation.parse.join import merge_context, ref_key
+from moderation.schema import Article, Problem
 
 FILE = "file"
+REF = "ref"  # the platform article id of an article with comments (parse.join)
 ORDER_SHIFT = 32
 
 
@@ -47,12 +49,16 @@ class FileSummary:
 
 
 def parse_file(row: dict[str, Any], format: str | None, max_bytes: int) -> list[dict[str, Any]]:
-    """Read one input file with the project's readers: one row per article, then one summary."""
+    """Read one input file with the project's readers: one row per article (and one with its
+    article ref when it has comments to join to an article file), then one summary."""
     index = int(row["file_index"])
     state = ReadState()
     out = []
     for i, article in enumerate(read_entry(Path(row["path"]), state, format, max_bytes)):
         out.append(event(article_order(index, i), ARTICLE, article, article.article_id))
+        key = ref_key(article)
+        if key is not None and article.comments:
+            out.append(event(article_order(index, i), REF, key))
     summary = FileSummary(
         state.inputs[0] if state.inputs else None,
         state.errors,
@@ -65,12 +71,16 @@ def parse_file(row: dict[str, Any], format: str | None, max_bytes: int) -> list[
 
 class ScoreArticles:
     """An actor of the scoring pool: builds one Moderator's models once, then scores batches of
-    article rows. Applies the run's article renames (id collisions across files) first, and
-    adds each article's duplicate fingerprints when the preset finds duplicates."""
+    article rows. Applies the run's joins (article files to their comments) and article renames
+    (id collisions across files) first, and adds each article's duplicate fingerprints when the
+    preset finds duplicates."""
 
-    def __init__(self, moderator: Moderator, renames: dict[int, tuple[str, Problem]]) -> None:
+    def __init__(
+        self, moderator: Moderator, renames: dict[int, tuple[str, Problem]], joins: dict[int, Article] | None = None
+    ) -> None:
         self.moderator = moderator
         self.renames = renames
+        self.joins = joins or {}
         self.index = moderator.new_duplicate_index()
         self.pipeline = moderator.pipeline  # load the models now, once per actor
 
@@ -78,6 +88,9 @@ class ScoreArticles:
         orders = [int(o) for o in batch["order"]]
         articles = [pickle.loads(p) for p in batch["payload"]]
         for order, article in zip(orders, articles, strict=True):
+            context = self.joins.get(order)
+            if context is not None:
+                merge_context(article, context)
             renamed = self.renames.get(order)
             if renamed is not None:
                 rename_article(article, renamed[0])

@@ -25,6 +25,9 @@ SniffFunction = Callable[[bytes, str | None], float]
 # Streaming readers also read from a binary line source (anything with `readline(size)`):
 # (source, path) -> articles one at a time, in bounded memory.
 StreamFunction = Callable[..., Iterator[Article]]
+# Whether a file's first bytes show it holds article context only, for comments kept in other
+# files (read first, joined by `parse.join`).
+ContextFunction = Callable[[bytes], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,7 @@ class Reader:
     sniff: SniffFunction
     read: ReadFunction
     stream: StreamFunction | None = None
+    context: ContextFunction | None = None
 
 
 def decode_text(data: bytes, path: str | None) -> str:

@@ -1,6 +1,7 @@
 """Disqus XML export: <thread dsq:id> elements and <post> elements pointing at them.
 
-One Article per thread, id `<article_id>:<thread dsq:id>`, in file order; posts go to their
+One Article per thread, id `<article_id>:<thread dsq:id>`, in file order, with the thread's
+title, date, forum, <message> as its body and <link> as `extra["url"]`; posts go to their
 thread's Article in file order. A post whose thread is not in the export still gets read:
 it lands in an Article for that thread id with a `missing_thread` problem. Replies name
 their parent with <parent dsq:id>.
@@ -27,6 +28,8 @@ def _thread_meta(thread: etree._Element) -> dict[str, str | None]:
         "title": child_text(thread, "title") or None,
         "forum": child_text(thread, "forum") or None,
         "created": child_text(thread, "createdAt") or None,
+        "link": child_text(thread, "link") or None,
+        "message": text_from_html(child_markup(thread, "message")) or None,
     }
 
 
@@ -84,6 +87,8 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
             title=meta["title"] if meta else None,
             dateline=meta["created"] if meta else None,
             site=meta["forum"] if meta else None,
+            body=[meta["message"]] if meta and meta["message"] else [],
+            extra={"url": meta["link"]} if meta and meta["link"] else {},
         )
         if meta is None:
             article.problems.append(

@@ -9,6 +9,9 @@ Three shapes, told apart by content:
 - articles (ArticleRawData): `{article id: {title, published_date, article_url,
   article_text: ["<p>...</p>", ...]}}`; articles without comments.
 A file holding one article uses the given article id; several give `<article_id>:<their id>`.
+Every article names the Globe and Mail article id in `extra["article_ref"]` (the JSON key; for
+older comments, whose keys are comment ids, the first 5+ digit number in the file name), so
+that article files join their comment files (`parse/join.py`); the link is `extra["url"]`.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from moderation.errors import ParseError
 from moderation.parse.assemble import RawComment, assemble_comments, clean_text, iso_from_epoch, text_from_html
 from moderation.parse.base import Reader
+from moderation.parse.join import REF
 from moderation.parse.json_tools import load_json
 from moderation.parse.status import platform_status
 from moderation.schema import Article
@@ -38,6 +43,9 @@ SNIFF_RULES: tuple[tuple[float, tuple[bytes, ...]], ...] = (
     (0.9, (b'"data_type": "article"', b'"article_text"')),
     (0.85, (b'"post_time"', b'"reactions"')),
 )
+DATA_TYPE = re.compile(rb'"data_type"\s*:\s*"(article|comment)"')
+# The scraper names older comment files article_<id>_comments.json: the id is in the name only.
+REF_IN_NAME = re.compile(r"(?:^|_)(\d{5,})(?=_|$)")
 
 
 def _str(value: Any) -> str | None:
@@ -108,6 +116,7 @@ def _old_record(key: str | None, node: dict[str, Any], parent_index: int | None)
 def _article(key: str, node: dict[str, Any], path: str | None, article_id: str) -> Article:
     paragraphs = node.get("article_text")
     url = _str(node.get("article_url"))
+    extra = {REF: key, "url": url} if url else {REF: key}
     return Article(
         article_id=article_id,
         source_path=path,
@@ -118,6 +127,7 @@ def _article(key: str, node: dict[str, Any], path: str | None, article_id: str) 
         body=[t for p in paragraphs if isinstance(p, str) and (t := text_from_html(p))]
         if isinstance(paragraphs, list)
         else [],
+        extra=extra,
     )
 
 
@@ -141,6 +151,9 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
         raise ParseError(path, "not a Globe and Mail comments, older comments or article JSON file")
     if shape == "old_comments":
         article = Article(article_id=article_id, source_path=path, format=FORMAT, site="www.theglobeandmail.com")
+        ref = REF_IN_NAME.search(Path(path).stem if path else article_id)
+        if ref:
+            article.extra[REF] = ref.group(1)
         return [assemble_comments(article, _walk(list(doc.items()), _old_record))]
     articles: list[Article] = []
     for key, node in doc.items():
@@ -148,10 +161,16 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
         if shape == "articles":
             articles.append(_article(key, node, path, aid))
         else:
-            article = Article(article_id=aid, source_path=path, format=FORMAT, site="www.theglobeandmail.com")
+            article = Article(aid, path, FORMAT, site="www.theglobeandmail.com", extra={REF: key})
             top = [(None, c) for c in node["comments"] if isinstance(c, dict)]
             articles.append(assemble_comments(article, _walk(top, _comment_record)))
     return articles
+
+
+def holds_article(head: bytes) -> bool:
+    """An article file (ArticleRawData): data_type article, and never comment, in its head."""
+    kinds = {m.group(1) for m in DATA_TYPE.finditer(head)}
+    return kinds == {b"article"}
 
 
 def sniff(data: bytes, path: str | None) -> float:
@@ -166,4 +185,5 @@ READER = Reader(
     description="Globe and Mail comment JSON (SOCC scraper): comments, older comments with reactions, articles",
     sniff=sniff,
     read=read,
+    context=holds_article,
 )

@@ -14,6 +14,11 @@ an id that an earlier article already has (a page `x.txt` beside JSONL rows for 
 all its comment ids, and the rename is reported as an `id_collision` problem on the
 article and in `ReadState.collisions` (run.json `id_collisions`).
 
+Article files are joined to their comment files (`parse/join.py`): files whose first bytes
+show article context only are read first; each article with comments takes the context of
+the same platform article id; contexts nothing joined come after every other article. Such
+a file's `InputFile.article_ids` are the ids its reader gave (see `context_from`).
+
 What is not read is said: missing paths and empty folders are `UsageError` (before any
 work); unreadable subfolders, FIFOs, sockets, dangling symlinks and symlink loops found
 while walking a folder are fatal `FileError`s (the exit code says some input was not read);
@@ -37,6 +42,7 @@ from moderation.errors import ParseError, UsageError
 from moderation.parse.assemble import rename_article
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES, read_limited
 from moderation.parse.detect import check_format, choose_reader
+from moderation.parse.join import Joiner
 from moderation.schema import OUTPUT_FILES, Article, Problem
 
 _HEAD_BYTES = 1 << 16  # what format detection sees of a streamed file
@@ -219,18 +225,44 @@ def iter_articles(
     format: str | None = None,
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
 ) -> Iterator[Article]:
-    """Uniquely named articles of every readable entry, in order; problems go to `state`."""
+    """Uniquely named articles of every readable entry, in order (article files first, joined
+    to their comments; what nothing joined last); problems go to `state`."""
     check_format(format)
     entries = list(entries)
     state.bytes_total += sum(_size(e.path) for e in entries if e.problem is None)
+    joiner = Joiner()
+    first = [e for e in entries if e.problem is None and holds_context(e.path, format)]
+    read_first = {id(e) for e in first}
+    for entry in first:
+        for article in _read_counted(entry, state, format, max_input_bytes):
+            joiner.hold((article, str(entry.path)), article)
     for entry in entries:
         if entry.problem is not None:
             state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal))
             continue
-        before = state.bytes_done
-        for article in read_entry(entry.path, state, format, max_input_bytes):
-            yield state.unique(article, str(entry.path))
-        state.bytes_done = before + _size(entry.path)
+        if id(entry) in read_first:
+            continue
+        for article in _read_counted(entry, state, format, max_input_bytes):
+            yield state.unique(joiner.join(article), str(entry.path))
+    for article, path in joiner.leftovers():
+        yield state.unique(article, path)
+
+
+def _read_counted(entry: InputEntry, state: ReadState, format: str | None, max_bytes: int) -> Iterator[Article]:
+    before = state.bytes_done
+    yield from read_entry(entry.path, state, format, max_bytes)
+    state.bytes_done = before + _size(entry.path)
+
+
+def holds_context(path: Path, format: str | None) -> bool:
+    """Whether the file's first bytes show article context only (comments in other files)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+        reader = choose_reader(head, str(path), format) if head.strip() else None
+    except (OSError, ParseError):
+        return False  # read_entry reports it in its turn
+    return reader is not None and reader.context is not None and reader.context(head)
 
 
 def read_entry(path: Path, state: ReadState, format: str | None, max_bytes: int) -> Iterator[Article]:

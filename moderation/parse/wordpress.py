@@ -2,7 +2,8 @@
 
 One Article per <item> that is a post or a page or carries comments (attachments and menu
 items without comments are skipped), id `<article_id>:<wp:post_id>` (falling back to the
-slug, then `item<n>`). Comments keep file order; <wp:comment_parent> (0 = top level) names
+slug, then `item<n>`), with the post's title, date, body and categories, and its <link> as
+`extra["url"]`. Comments keep file order; <wp:comment_parent> (0 = top level) names
 the parent by <wp:comment_id>. Pingbacks and trackbacks are kept, marked in extra.
 """
 
@@ -90,6 +91,9 @@ def read(data: bytes, path: str | None, article_id: str) -> list[Article]:
             body=[p for p in text_from_html(body_html).split("\n\n") if p.strip()],
             tags=[(c.text or "").strip() for c in item if local_name(c) == "category" and (c.text or "").strip()],
         )
+        link = child_text(item, "link")
+        if link:
+            article.extra["url"] = link
         articles.append(assemble_comments(article, [_comment_record(c, path) for c in comments]))
     return articles
 
