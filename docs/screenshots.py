@@ -2,8 +2,9 @@
 
     PYTHONPATH=. python docs/screenshots.py
 
-Scores seeds/ with the fast preset, its profanity threshold lowered to 0.1 so the queue has
-entries (the seeds are civil), renders report.html, and photographs in headless Chromium
+Scores seeds/ with the fast preset, its profanity threshold lowered to 0.1 and its queue's
+min severity to 0.07 so the queue has entries (the seeds are civil; at the model's operating
+point 3 of the 19 comments are queued), renders report.html, and photographs in headless Chromium
 (Debian's, at /usr/bin/chromium): the queue, a thread, the author panel and bulk actions.
 Writes docs/report-<view>-<width>.png.
 """
@@ -32,7 +33,10 @@ def build(tmp: Path) -> Path:
     configs = tmp / "configs"
     shutil.copytree(ROOT / "configs", configs)
     preset = configs / "fast.toml"
-    preset.write_text(re.sub(r"(?m)^profanity = 0\.5$", "profanity = 0.1", preset.read_text()), encoding="utf-8")
+    text = re.sub(r"(?m)^profanity = 0\.5$", "profanity = 0.1", preset.read_text())
+    if "profanity = 0.1" not in text or "\n[queue]\n" not in text:
+        sys.exit("configs/fast.toml changed: update docs/screenshots.py")
+    preset.write_text(text.replace("\n[queue]\n", "\n[queue]\nmin_severity = 0.07\n"), encoding="utf-8")
     out = tmp / "out"
     result = CliRunner().invoke(app, ["score", str(ROOT / "seeds"), "-o", str(out), "--config", str(preset), "-q"])
     if result.exit_code != 0:

@@ -322,3 +322,33 @@ def test_hostile_values_in_the_new_fields_stay_text(open_report, tmp_path):
     assert payload in page.locator("#detail").inner_text()
     assert r.errors == []
     assert all(u.startswith("file://") for u in r.requests), r.requests
+
+
+def test_globe_and_mail_comments_show_their_articles_title_lead_and_link(open_report, tmp_path):
+    """Issue 15, article context: the article file and its comment files (both comment systems,
+    in two folders under one name) make one card per comment file with the article's title,
+    lead and link, and the thread view says which article a comment is on."""
+    from tests.formats_helpers import FIXTURES
+    from tests.test_report import score_to
+
+    files = {
+        "ArticleRawData/article_28844713.json": "globe_article_28844713.json",
+        "CommentsRawData/article_28844713_comments.json": "globe_comments_28844713_trimmed.json",
+        "CommentReactionsRawData/article_28844713_comments.json": "globe_old_comments_28844713_trimmed.json",
+    }
+    for name, fixture in files.items():
+        (tmp_path / "in" / name).parent.mkdir(parents=True)
+        (tmp_path / "in" / name).write_bytes((FIXTURES / fixture).read_bytes())
+    out = score_to(tmp_path / "in", tmp_path / "out")
+    page = open_report(out / "report.html").page
+    title = "Can the Liberals' style hide the stumbles? - The Globe and Mail"
+    url = "http://www.theglobeandmail.com/opinion/how-to-get-that-border-deal-just-right/article28844713/"
+    assert page.locator(".card h3").all_inner_texts() == [title, title]
+    assert page.locator(".card code").all_inner_texts() == ["article_28844713_comments", "article_28844713_comments~2"]
+    lead = page.locator(".card .lead").first.inner_text()
+    assert lead.startswith("As the story goes, our star-studded fledglings in Ottawa")
+    assert page.get_by_text("without comments").count() == 0
+    page.goto((out / "report.html").as_uri() + "#article_28844713_comments~2%233")
+    detail = page.locator("#detail")
+    assert detail.locator(f"a[href='{url}']").inner_text() == title
+    assert detail.locator(".art-lead").inner_text()[:30] == lead[:30]

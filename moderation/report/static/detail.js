@@ -186,6 +186,7 @@ function show(c, keepAuthor) {
   }
   where.appendChild(document.createTextNode((art.date ? " · " + art.date : "") + " · depth " + c.depth));
   detailEl.appendChild(where);
+  if (art.lead) detailEl.appendChild(bdi("art-lead small", snippet(art.lead, 160)));
   detailEl.appendChild(decisionBar(c));
   if (c.quote) {
     var q = el("blockquote", "quote");
