@@ -1,12 +1,15 @@
 """Peak memory of a streaming `moderate score` run as the input grows.
 
     PYTHONPATH=. python benchmarks/bench_memory.py --sizes 10000 100000 1000000 [--preset fast]
+    PYTHONPATH=. python benchmarks/bench_memory.py --sizes --comment-mb 50     # one huge comment
 
 Each size gets a synthetic comment JSONL (benchmarks/synth_comments.py) and one run of
 `python -m moderation.cli score FILE -o OUT --preset fast --quiet --no-cache` in its own
 subprocess; peak RSS is that child's ru_maxrss (resource.getrusage(RUSAGE_CHILDREN),
 read right after each child exits, so each figure is the largest child so far: sizes run
 smallest first). Prints one line per size: comments, seconds, comments/s, peak RSS MiB.
+With --comment-mb N it then runs the same command once more on a Disqus export holding one
+comment of N MB and one ordinary comment (the path outside streaming: an export is read whole).
 """
 
 from __future__ import annotations
@@ -25,11 +28,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.synth_comments import write_comments
 
 
-def measure(n: int, preset: str, workdir: Path, cache: bool) -> dict[str, float]:
-    data = workdir / f"comments_{n}.jsonl"
-    if not data.exists():
-        write_comments(data, n)
-    out = workdir / f"out_{n}"
+def long_comment_export(path: Path, mb: int) -> None:
+    """A Disqus export: one comment of `mb` MB of ordinary words, then a short one."""
+    words = "a point made at great length "
+    big = words * (mb * 1024 * 1024 // len(words))
+    path.write_text(
+        '<?xml version="1.0"?>\n<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
+        '<thread dsq:id="t1"><title>One</title></thread>\n'
+        f'<post dsq:id="1"><message><![CDATA[<p>{big}</p>]]></message><thread dsq:id="t1"/></post>\n'
+        '<post dsq:id="2"><message>Thanks for a fair piece.</message><thread dsq:id="t1"/></post>\n</disqus>\n',
+        encoding="utf-8",
+    )
+
+
+def measure(n: int, preset: str, workdir: Path, cache: bool, data: Path | None = None) -> dict[str, float]:
+    if data is None:
+        data = workdir / f"comments_{n}.jsonl"
+        if not data.exists():
+            write_comments(data, n)
+    out = workdir / f"out_{data.stem}"
     cmd = [sys.executable, "-m", "moderation.cli", "score", str(data), "-o", str(out), "-p", preset, "--quiet"]
     if not cache:
         cmd.append("--no-cache")
@@ -52,10 +69,11 @@ def measure(n: int, preset: str, workdir: Path, cache: bool) -> dict[str, float]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--preset", default="fast")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--cache", action="store_true", help="run with the scores cache (default: --no-cache)")
+    parser.add_argument("--comment-mb", type=int, default=None, help="also one export holding a comment this large")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="moderate-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -65,6 +83,15 @@ def main() -> None:
         print(
             f"{r['comments']:>9,} comments  input {r['input_mib']:7.1f} MiB  {r['seconds']:7.1f} s  "
             f"{r['per_s']:6.0f}/s  peak RSS {r['peak_rss_mib']:6.1f} MiB",
+            flush=True,
+        )
+    if args.comment_mb is not None:
+        export = workdir / f"long_comment_{args.comment_mb}mb.xml"
+        long_comment_export(export, args.comment_mb)
+        r = measure(2, args.preset, workdir, args.cache, export)
+        print(
+            f"one {args.comment_mb} MB comment + 1: input {r['input_mib']:7.1f} MiB  {r['seconds']:7.1f} s  "
+            f"peak RSS {r['peak_rss_mib']:6.1f} MiB (the largest child so far)",
             flush=True,
         )
 

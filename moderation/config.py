@@ -33,6 +33,11 @@ class ScorerSpec:
 
 ENCODER_KEYS = ("model", "max_tokens", "batch_size", "pooling")
 POOLINGS = ("mean",)
+# The most characters of one comment that the models and the flag rules read (a preset may set
+# its own top-level `max_comment_chars`); a longer comment is written whole, scored on this
+# prefix and marked (problem `long_comment`, `scored_chars` on its row). 100,000 is 25 pages
+# of text, far beyond any real comment, and keeps one 50 MB comment from costing gigabytes.
+DEFAULT_MAX_COMMENT_CHARS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,7 @@ class Preset:
     # [languages] scored: comments detected in another language get no model scores.
     scored_languages: tuple[str, ...] = ("en",)
     encoder: EncoderSpec | None = None
+    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS
 
 
 def preset_names() -> list[str]:
@@ -99,6 +105,9 @@ def _preset_from_dict(raw: dict[str, Any], path: Path) -> Preset:
     batch_size = raw.get("batch_size", 32)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ConfigError(f"{path}: batch_size must be a positive integer")
+    max_chars = raw.get("max_comment_chars", DEFAULT_MAX_COMMENT_CHARS)
+    if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 1:
+        raise ConfigError(f"{path}: max_comment_chars must be a positive integer, got {max_chars!r}")
     languages = raw.get("languages", {})
     scored = languages.get("scored", ["en"]) if isinstance(languages, dict) else None
     if not isinstance(scored, list) or not scored or not all(isinstance(x, str) and x for x in scored):
@@ -114,6 +123,7 @@ def _preset_from_dict(raw: dict[str, Any], path: Path) -> Preset:
         flags=dict(raw.get("flags", {})),
         raw=raw,
         scored_languages=tuple(scored),
+        max_comment_chars=max_chars,
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,6 +37,7 @@ from moderation.schema import (
     Comment,
     CommentRow,
     Flag,
+    Problem,
     RollupRow,
     Scores,
     Thread,
@@ -98,6 +99,9 @@ class CommentResult(_Scored):
     # Why the models did not score this comment (`placeholder`, `empty`, the platform status
     # such as `deleted`, or `unsupported_language`); None when they did.
     not_scored: str | None = None
+    # Set when the text is longer than the preset's max_comment_chars: the characters the
+    # models and rules read (the first ones); the row still holds the whole text.
+    scored_chars: int | None = None
 
     def to_dict(self) -> CommentRow:
         out = self.comment.to_dict()
@@ -112,6 +116,8 @@ class CommentResult(_Scored):
         out["flags"] = [f.to_dict() for f in self.flags]
         out["flagged"] = self.flagged
         out["severity"] = self.severity
+        if self.scored_chars is not None:
+            out["scored_chars"] = self.scored_chars
         if self.scores.error is not None:
             out["score_error"] = self.scores.error
         return out
@@ -139,6 +145,24 @@ class ArticleResult:
 
 
 UNSUPPORTED_LANGUAGE = "unsupported_language"
+LONG_COMMENT = "long_comment"  # problem kind: a comment cut at max_comment_chars for scoring
+
+
+def bounded(comment: Comment, max_chars: int) -> Comment:
+    """The comment as the models and flag rules read it: itself, or a copy of it whose text
+    is cut at `max_chars` characters (a 50 MB comment would cost gigabytes in them)."""
+    if len(comment.text) <= max_chars:
+        return comment
+    return replace(comment, text=comment.text[:max_chars])
+
+
+def mark_long_comments(article: Article, max_chars: int) -> None:
+    """A `long_comment` problem for each scorable comment longer than `max_chars` (once)."""
+    marked = {p.comment_id for p in article.problems if p.kind == LONG_COMMENT}
+    for c in article.comments:
+        if len(c.text) > max_chars and c.comment_id not in marked and c.scorable:
+            detail = f"{len(c.text):,} characters: scores and flags read the first {max_chars:,} (max_comment_chars)"
+            article.problems.append(Problem(LONG_COMMENT, detail, comment_id=c.comment_id))
 
 
 def not_scored_reason(comment: Comment, scored_languages: Sequence[str]) -> str | None:
@@ -280,16 +304,18 @@ class Moderator:
     ) -> list[tuple[list[Scores], list[str | None]]]:
         """The models' part of `score_articles`: per article, each comment's scores and why it
         was not scored (None when it was). Assigns comments' languages first."""
+        limit = self.preset.max_comment_chars
         for article in articles:
             if any(c.language is None and c.scorable for c in article.comments):
                 assign_languages(article)
+            mark_long_comments(article, limit)
         comments = [c for a in articles for c in a.comments]
         targets = [a.stance_target for a in articles for _ in a.comments]
         reasons = [not_scored_reason(c, self.preset.scored_languages) for c in comments]
         todo = [i for i, reason in enumerate(reasons) if reason is None]
         fresh = self._score(
             scorer if scorer is not None else self.pipeline,
-            [comments[i].text for i in todo],
+            [comments[i].text[:limit] for i in todo],
             [targets[i] for i in todo],
             progress,
         )
@@ -315,14 +341,23 @@ class Moderator:
         run's DuplicateIndex, or the matches a distributed run found beforehand)."""
         if duplicates is None:
             duplicates = self.new_duplicate_index()
+        limit = self.preset.max_comment_chars
         out: list[ArticleResult] = []
         for article, (mine, why) in zip(articles, scored, strict=True):
             by_id = {c.comment_id: s for c, s in zip(article.comments, mine, strict=True)}
             threads = build_threads(article.comments)
-            found = analyse_article(article.comments, threads, by_id, self.flag_settings, duplicates)
+            read = [bounded(c, limit) for c in article.comments]  # after build_threads: copies keep threads
+            found = analyse_article(read, threads, by_id, self.flag_settings, duplicates)
             rows = [
-                CommentResult(c, s, found.flags[c.comment_id], found.severity[c.comment_id], reason)
-                for c, s, reason in zip(article.comments, mine, why, strict=True)
+                CommentResult(
+                    c,
+                    s,
+                    found.flags[c.comment_id],
+                    found.severity[c.comment_id],
+                    reason,
+                    limit if r is not c and c.scorable else None,
+                )
+                for c, r, s, reason in zip(article.comments, read, mine, why, strict=True)
             ]
             out.append(ArticleResult(article, rows, threads, found.rollup, found.thread_rows))
         return out
@@ -353,4 +388,4 @@ def unscored(article: Article) -> ArticleResult:
     return ArticleResult(article, [CommentResult(c, None, []) for c in article.comments], [], scored=False)
 
 
-__all__ = ["ArticleResult", "CommentResult", "Moderator", "TextResult", "not_scored_reason", "unscored"]
+__all__ = ["ArticleResult", "CommentResult", "Moderator", "TextResult", "bounded", "not_scored_reason", "unscored"]

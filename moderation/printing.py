@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 out = Console()
 err = Console(stderr=True)
+PREVIEW_WINDOW = 2000  # characters of a comment read for its 160-character preview
 
 
 def progress_bar(quiet: bool) -> Progress:
@@ -124,7 +125,7 @@ def print_flagged(summary: RunResult, top: int) -> None:
         who = Text(printable(article) + "\n#" + printable(number) if article else printable(c.comment.comment_id))
         who.append(" " + printable(c.comment.author or "(unknown)"), style="dim")
         reasons = Text("\n".join(printable(_reason(f)) for f in c.flags))
-        text = printable(" ".join(c.comment.text.split()))
+        text = printable(" ".join(c.comment.text[:PREVIEW_WINDOW].split()))  # not the whole of a 50 MB text
         table.add_row(f"{c.severity:.2f}", who, reasons, Text(text[:160] + ("…" if len(text) > 160 else "")))
     out.print(table)
 

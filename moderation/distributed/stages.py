@@ -99,7 +99,7 @@ class ScoreArticles:
         rows = [event(o, ARTICLE, (a, s)) for o, a, s in zip(orders, articles, scores, strict=True)]
         if self.index is not None:
             for order, article in zip(orders, articles, strict=True):
-                rows.extend(fingerprint_rows(self.index, order, article))
+                rows.extend(fingerprint_rows(self.index, order, article, self.moderator.preset.max_comment_chars))
         return event_table(rows)
 
 

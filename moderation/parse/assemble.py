@@ -214,11 +214,17 @@ def split_quoted_lines(text: str) -> tuple[str, str | None]:
     return own_text, clean_text("\n".join(quoted)) or None
 
 
+# A run of two or more whitespace characters, or one that is not a plain space: what
+# `" ".join(line.split())` would turn into one space, found without splitting the line into
+# words (a 50 MB comment would become millions of strings, gigabytes).
+_SPACE_RUN = re.compile(r"\s{2,}|[^\S ]")
+
+
 def clean_text(text: str | None) -> str:
     """Text with spaces collapsed inside lines, and runs of blank lines collapsed to one."""
     if not text:
         return ""
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    lines = [_SPACE_RUN.sub(" ", line).strip() for line in text.strip().splitlines()]
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):

@@ -21,6 +21,7 @@ SIGNALS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("edited", ("edited",)),
     ("platform placeholder", ("placeholder",)),
     ("not scored", ("not_scored",)),
+    ("characters scored", ("scored_chars",)),
     ("by a moderator", ("isModerator",)),
 )
 # Statuses that mean the platform hides the comment: the queue marks them.

@@ -103,6 +103,9 @@ class CommentRow(TypedDict):
     score_error: NotRequired[str]
     # Why the models did not score it: placeholder, empty, a platform status, unsupported_language.
     not_scored: NotRequired[str]
+    # Only when the text is longer than the preset's max_comment_chars: the characters (the
+    # first ones) that the models and the flag rules read. The text itself is written whole.
+    scored_chars: NotRequired[int]
 
 
 class DepthMeanRow(TypedDict):
