@@ -11,11 +11,13 @@ marker word in markup (tags nested up to 300 deep, entities, inline XHTML, CDATA
 colliding post and comment ids, and comment JSONL with colliding ids and cyclic parents.
 
 A reader passes an input when it returns articles or raises ParseError within --timeout
-seconds of CPU time (a loaded machine does not fail it); anything else is a crash. For the
-generated exports the reader of that format must also return every marker word ("lost
-text"), and for colliding JSONL every row's text. Prints the inputs run per reader, every
-distinct failure, and a last line with the totals; saves failing inputs under --save.
-Exit status 1 when anything failed.
+seconds of CPU time plus --timeout-per-mb for each MB of the input (a loaded machine does
+not fail it, nor does a linear reader on a 200 MB input; a quadratic one still does);
+anything else is a crash. For the generated exports the reader of that format must also
+return every marker word ("lost text"), and for colliding JSONL every row's text. Prints the
+inputs run per reader, every distinct failure, and a last line with the totals; saves each
+failing input under --save as soon as it fails. `--replay FILE...` runs the selected readers
+on saved inputs instead. Exit status 1 when anything failed.
 """
 
 from __future__ import annotations
@@ -72,19 +74,26 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="stop after this long (whichever comes first)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=10.0, help="CPU seconds one reader may spend on one input")
+    parser.add_argument("--timeout-per-mb", type=float, default=1.0, help="more CPU seconds per MB of that input")
     parser.add_argument("--readers", default=None, help=f"comma-separated subset of: {', '.join(_names())}")
     parser.add_argument("--save", type=Path, default=None, help="folder for failing inputs")
+    parser.add_argument("--replay", type=Path, nargs="+", default=None, help="run these saved inputs instead")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     samples = sample_files()
-    checks = _checks(args.timeout, args.readers)
+    checks = _checks(args.timeout, args.timeout_per_mb, args.readers)
     runs: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     failures: dict[str, tuple[str, bytes]] = {}
     started = time.monotonic()
     n = 0
+    replay = list(args.replay or [])
     while time.monotonic() - started < args.seconds and (args.inputs is None or n < args.inputs):
-        kind, data, keeper, expected = generate(rng, samples)
+        if args.replay is not None and not replay:
+            break
+        kind, data, keeper, expected = (
+            ("replay", replay.pop(0).read_bytes(), None, []) if args.replay is not None else generate(rng, samples)
+        )
         n += 1
         kinds[kind] += 1
         for name, check in checks:
@@ -94,13 +103,13 @@ def main() -> int:
             except (Exception, ReaderTimeout) as exc:
                 where = traceback.extract_tb(exc.__traceback__)[-1]
                 at = f"{Path(where.filename).name}:{where.lineno}"
-                _fail(failures, f"{name}: {type(exc).__name__} at {at}", exc, data)
+                _fail(failures, f"{name}: {type(exc).__name__} at {at}", exc, data, args.save)
                 continue
             if name in (keeper, STREAM if keeper == "jsonl" else None):
                 text = texts_of(result)
                 lost = [t for t in expected if t not in text]
                 if lost or isinstance(result, ParseError):
-                    _fail(failures, f"{name}: lost text in {kind}", ValueError(f"{len(lost)} lost"), data)
+                    _fail(failures, f"{name}: lost text in {kind}", ValueError(f"{len(lost)} lost"), data, args.save)
         if n % 5000 == 0:
             print(f"... {n} inputs, {time.monotonic() - started:.0f} s, {len(failures)} failures", flush=True)
     for name, count in sorted(runs.items()):
@@ -110,11 +119,6 @@ def main() -> int:
         f"{n} inputs, {sum(runs.values())} reader runs in {time.monotonic() - started:.0f} s; "
         f"{len(failures)} distinct failures"
     )
-    if args.save is not None and failures:
-        args.save.mkdir(parents=True, exist_ok=True)
-        for signature, (_, data) in failures.items():
-            name = hashlib.sha256(signature.encode()).hexdigest()[:12]
-            (args.save / f"{name}.bin").write_bytes(data)
     return 1 if failures else 0
 
 
@@ -122,11 +126,14 @@ def _names() -> list[str]:
     return [r.name for r in READERS] + [STREAM]
 
 
-def _checks(timeout: float, selected: str | None) -> list[tuple[str, Callable[[bytes], object]]]:
+def _checks(timeout: float, per_mb: float, selected: str | None) -> list[tuple[str, Callable[[bytes], object]]]:
+    def limit(data: bytes) -> float:
+        return timeout + per_mb * len(data) / 2**20
+
     checks: list[tuple[str, Callable[[bytes], object]]] = [
-        (r.name, lambda d, r=r: read_with(r, d, timeout)) for r in READERS
+        (r.name, lambda d, r=r: read_with(r, d, limit(d))) for r in READERS
     ]
-    checks.append((STREAM, lambda d: stream_jsonl(d, timeout)))
+    checks.append((STREAM, lambda d: stream_jsonl(d, limit(d))))
     if selected:
         wanted = set(selected.split(","))
         unknown = wanted - set(_names())
@@ -136,10 +143,19 @@ def _checks(timeout: float, selected: str | None) -> list[tuple[str, Callable[[b
     return checks
 
 
-def _fail(failures: dict[str, tuple[str, bytes]], signature: str, exc: BaseException, data: bytes) -> None:
-    if signature not in failures:
-        failures[signature] = (str(exc)[:200], data)
-        print(f"FAIL {signature}: {str(exc)[:200]}", flush=True)
+def _fail(
+    failures: dict[str, tuple[str, bytes]], signature: str, exc: BaseException, data: bytes, save: Path | None
+) -> None:
+    if signature in failures:
+        return
+    failures[signature] = (str(exc)[:200], b"")
+    saved = ""
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+        path = save / f"{hashlib.sha256(signature.encode()).hexdigest()[:12]}.bin"
+        path.write_bytes(data)
+        saved = f" (input of {len(data):,} bytes saved as {path})"
+    print(f"FAIL {signature}: {str(exc)[:200]}{saved}", flush=True)
 
 
 if __name__ == "__main__":
