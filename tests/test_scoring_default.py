@@ -35,7 +35,18 @@ def test_hostile_above_civil(pipeline: ScoringPipeline) -> None:
     # The shipped stacker (run 3) keeps scores compressed (here 0.59 against 0.29): a clear margin, not 0.3.
     assert hostile.attributes["toxicity"] > civil.attributes["toxicity"] + 0.25
     assert hostile.attributes["insult"] > civil.attributes["insult"]
+    assert hostile.attributes["unhealthy"] > civil.attributes["unhealthy"] + 0.1
     assert civil.groups["sentiment"]["positive"] > hostile.groups["sentiment"]["positive"]
+
+
+def test_naming_who_someone_is_is_not_profanity(pipeline: ScoringPipeline) -> None:
+    """alt-profanity-check alone rates these 0.95-0.99; it now reads them without the identity
+    term. Swearing still counts, with or without a term beside it."""
+    texts = ["I am a gay person.", "Being queer is part of who I am.", "My neighbour is homosexual.",
+             "Shut up, you fucking idiot.", "Shut up, you fucking gay idiot."]  # fmt: skip
+    prof = [s.attributes["profanity"] for s in pipeline.score(texts)]
+    assert max(prof[:3]) < 0.5, prof
+    assert min(prof[3:]) > 0.9, prof
 
 
 def test_denial_scores_deny_above_support(pipeline: ScoringPipeline) -> None:

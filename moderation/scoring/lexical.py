@@ -2,6 +2,8 @@
 
 - `ProfanityCheckScorer`: alt-profanity-check (linear SVM over character/word n-grams,
   trained on offensive-language data). Mostly catches swearing: a signal, not a toxicity model.
+  It reads the text without identity terms (`scoring/identity.py`): "I am a gay person." is
+  not profanity.
 - `VaderScorer`: VADER's rule-based sentiment, mapped to a negative/neutral/positive distribution
   (computed by `scoring/vader.py`: VADER's rules in linear time, the same scores).
 """
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from moderation.scoring.base import ModelInfo, TextBatch, package_version, sha256_file
+from moderation.scoring.identity import without_identity_terms
 
 
 class ProfanityCheckScorer:
@@ -50,7 +53,9 @@ class ProfanityCheckScorer:
             return np.zeros(0, dtype=np.float64)
         return batch.feature(
             "profanity-check",
-            lambda: np.asarray(self._module.predict_prob(list(batch.texts)), dtype=np.float64),
+            lambda: np.asarray(
+                self._module.predict_prob([without_identity_terms(t) for t in batch.texts]), dtype=np.float64
+            ),
         )
 
 

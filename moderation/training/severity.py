@@ -36,6 +36,7 @@ from moderation.cache import CachedPipeline, ScoresCache
 from moderation.evaluate import roc_auc
 from moderation.moderator import Moderator
 from moderation.schema import Scores
+from moderation.scoring.identity import IDENTITY_TERMS
 from moderation.training import data
 from moderation.training.fit import SEED, today
 from moderation.training.toxicity import split_ucc
@@ -43,15 +44,8 @@ from moderation.training.toxicity import split_ucc
 # Candidates in the order they are tried; the attribute heads insult, threat,
 # identity_attack and severe_toxicity are left out on purpose (weak on natural traffic,
 # see the card): they are shown as evidence, never ranked on.
-CANDIDATES = ("toxicity", "profanity", "negative", "watched_word", "length")
+CANDIDATES = ("unhealthy", "toxicity", "profanity", "negative", "watched_word", "length")
 MIN_GAIN = 0.0005  # out-of-fold log-loss a feature must save to be kept
-IDENTITY_TERMS = (
-    "lesbian", "gay", "bisexual", "transgender", "trans", "queer", "homosexual", "heterosexual",
-    "straight", "nonbinary", "black", "white", "asian", "latino", "hispanic", "arab", "indigenous",
-    "african", "mexican", "chinese", "indian", "european", "canadian", "american", "jewish",
-    "muslim", "christian", "catholic", "hindu", "buddhist", "sikh", "atheist", "immigrant",
-    "deaf", "blind", "disabled", "old", "young", "female", "male",
-)  # fmt: skip
 NEUTRAL_WORD = "local"
 SHARES = (0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
 MAX_COUNTERFACTUAL_COMMENTS = 60
@@ -77,6 +71,24 @@ def cached_scores(mod: Moderator, texts: list[str], cache_dir: Path) -> list[Sco
     finally:
         cache.close()
     return scores
+
+
+def cross_fitted_unhealthy(
+    mod: Moderator, texts: list[str], scores: list[Scores], data_dir: Path, cache_dir: Path
+) -> list[Scores]:
+    """`scores` with `unhealthy` replaced by its out-of-fold value (training.unhealthy.cross_fitted)."""
+    from dataclasses import replace
+
+    from moderation.scoring.encoder import shared_encoder
+    from moderation.scoring.heads import HeadArtefact
+    from moderation.training import unhealthy
+
+    spec = mod.preset.encoder
+    if spec is None:
+        raise ValueError(f"preset {mod.preset.name!r} produces unhealthy but has no [encoder]")
+    c = float(HeadArtefact(unhealthy.NAME, spec).config["training"]["C"])
+    oof = unhealthy.cross_fitted(texts, data_dir, shared_encoder(spec), c, cache_dir)
+    return [replace(s, attributes={**s.attributes, "unhealthy": float(p)}) for s, p in zip(scores, oof, strict=True)]
 
 
 def evidence(mod: Moderator, texts: list[str]) -> list[CommentEvidence]:
@@ -166,6 +178,8 @@ def fit(mod: Moderator, data_dir: Path, cache_dir: Path, target_recall: float = 
     hostile = ucc.labels["hostile"][dev] == 1
     scores = cached_scores(mod, texts, cache_dir)
     produced = set(mod.pipeline.produces)
+    if "unhealthy" in produced:  # that head was trained on these comments: read its out-of-fold scores
+        scores = cross_fitted_unhealthy(mod, texts, scores, data_dir, cache_dir)
     candidates = [
         c
         for c in CANDIDATES

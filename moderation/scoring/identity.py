@@ -1,0 +1,32 @@
+"""Identity terms (who someone is, not what they did) and their removal before lexical scoring.
+
+alt-profanity-check learned from offensive-language data in which identity words often sat
+next to abuse, so it rates "I am a queer person." at 0.98 and "Being gay is part of who I
+am." at 0.98. Its `profanity` is therefore computed on the text with these terms taken out
+(`without_identity_terms`): naming who someone is never counts as profanity; slurs are not
+in this list and still count, and the encoder heads (toxicity, unhealthy) read the full text.
+The same list drives the term-neutral offsets of the severity fit and the templated bias
+benchmark (benchmarks/eval_identity.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+IDENTITY_TERMS: tuple[str, ...] = (
+    "lesbian", "gay", "bisexual", "transgender", "trans", "queer", "homosexual", "heterosexual",
+    "straight", "nonbinary", "black", "white", "asian", "latino", "hispanic", "arab", "indigenous",
+    "african", "mexican", "chinese", "indian", "european", "canadian", "american", "jewish",
+    "muslim", "christian", "catholic", "hindu", "buddhist", "sikh", "atheist", "immigrant",
+    "deaf", "blind", "disabled", "old", "young", "female", "male",
+)  # fmt: skip
+
+_TERMS = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(IDENTITY_TERMS, key=len, reverse=True)) + r")s?(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def without_identity_terms(text: str) -> str:
+    """`text` with every identity term (whole word, any case, plural -s) replaced by a space."""
+    return _TERMS.sub(" ", text)
