@@ -259,7 +259,7 @@ def models(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 @app.command("train")
 def train(
-    what: Annotated[str, typer.Argument(help="toxicity | sentiment | stance | all | severity")] = "all",
+    what: Annotated[str, typer.Argument(help="toxicity | sentiment | stance | all | severity | unhealthy")] = "all",
     data_dir: Annotated[Path | None, typer.Option(help="Default: ../shared/data next to the repo.")] = None,
     models_dir: Annotated[Path | None, typer.Option(help="Default: the repo's models/.")] = None,
     ucc_train_fraction: Annotated[float, typer.Option(help="Share of UCC val rows used for training.")] = 0.5,

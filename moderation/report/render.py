@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from moderation.report import charts
 from moderation.report.rows import article_context, client_comment, num
+from moderation.schema import TOXICITY_ATTRIBUTES
 
 _ENV = Environment(
     loader=PackageLoader("moderation.report", "templates"),
@@ -35,7 +36,6 @@ _ENV = Environment(
 )
 
 # Score attributes that measure hostility, in display order; others found in `scores` follow.
-TOXIC_ATTRIBUTES = ("toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat")
 # The page script, in order; one closure around them all (report.js starts it).
 SCRIPTS = ("core.js", "text.js", "queue.js", "detail.js", "decide.js", "report.js")
 # How many threads per article the overview charts draw (largest first).
@@ -237,7 +237,7 @@ def render_report(
     data = {
         "key": run_key(run, comments),
         "thresholds": thresholds,
-        "toxic": list(TOXIC_ATTRIBUTES),
+        "toxic": list(TOXICITY_ATTRIBUTES),
         "articles": [article_context(a) for a in articles],
         "comments": [client_comment(c) for c in comments],
         "heat": heat,

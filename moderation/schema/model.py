@@ -35,8 +35,10 @@ OUTPUT_FILES: tuple[str, ...] = (
 
 # Score names of the output contract. Attributes are single floats in [0, 1];
 # groups are distributions over their classes.
+# `unhealthy`: probability that news-comment annotators would call the comment not healthy
+# (hostile, antagonising, dismissive, condescending, sarcastic or generalising; UCC's labels).
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
-    "toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat",
+    "toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat", "unhealthy",
 )  # fmt: skip
 PUBLISHED = "published"  # Comment.status of an ordinary comment
 # Statuses whose text is scored (pending: awaiting the platform's moderation, what a moderator

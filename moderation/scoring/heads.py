@@ -9,6 +9,8 @@ one in its `config.json`; chunking and max-over-chunks come from `moderation.sco
   scored per chunk; a comment's score is the max over its chunks and the top chunk's
   character span is returned under `span:toxicity`.
 - `SentimentHeadScorer`: negative / neutral / positive from the text embedding.
+- `UnhealthyHeadScorer`: `unhealthy`, the probability that news-comment annotators would call
+  the comment not healthy, from the text embedding (trained on natural news comments).
 - `StanceHeadScorer`: support / deny / query / comment toward `batch.targets[i]` from pair
   features [reply, target * reply, |target - reply|] (plus cue counts when its config says
   `cues`); a row is NaN when the
@@ -218,6 +220,20 @@ class SentimentHeadScorer(_EncoderHead):
             return {"sentiment": np.zeros((0, 3))}
         self.artefact.check_labels("sentiment")
         return {"sentiment": softmax(self.artefact.linear("sentiment", self.encoded(batch).texts))}
+
+
+class UnhealthyHeadScorer(_EncoderHead):
+    """`unhealthy`: a head trained on natural news comments (UCC development half), read on
+    the comment's pooled embedding like sentiment."""
+
+    name = "unhealthy-head"
+    produces: tuple[str, ...] = ("unhealthy",)
+    artefact_name = "unhealthy-minilm"
+
+    def predict(self, batch: TextBatch) -> dict[str, np.ndarray]:
+        if len(batch) == 0:
+            return {"unhealthy": np.zeros(0)}
+        return {"unhealthy": sigmoid(self.artefact.linear("unhealthy", self.encoded(batch).texts).reshape(-1))}
 
 
 class StanceHeadScorer(_EncoderHead):

@@ -99,6 +99,13 @@ def _sentiment_head(**options: Any) -> Scorer:
     return SentimentHeadScorer(**options)
 
 
+@register("unhealthy-head", needs=("encoder", "head:unhealthy-minilm"))
+def _unhealthy_head(**options: Any) -> Scorer:
+    from moderation.scoring.heads import UnhealthyHeadScorer
+
+    return UnhealthyHeadScorer(**options)
+
+
 @register("stance-head", needs=("encoder", "head:stance-minilm"))
 def _stance_head(**options: Any) -> Scorer:
     from moderation.scoring.heads import StanceHeadScorer

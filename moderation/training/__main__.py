@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             "bundle",
             "ship",
             "severity",
+            "unhealthy",
+            "refit-stance",
         ],
     )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="shared data folder")
@@ -65,6 +67,16 @@ def main(argv: list[str] | None = None) -> int:
         from moderation.training.run import severity
 
         print(severity(args))
+        return 0
+    if args.what == "refit-stance":
+        from moderation.training.ship import refit_stance_head
+
+        print(refit_stance_head(args.models_dir or resource_dir("models"), args.data_dir))
+        return 0
+    if args.what == "unhealthy":
+        from moderation.training.run import unhealthy
+
+        print(unhealthy(args))
         return 0
 
     from moderation.training.run import export_stance, run

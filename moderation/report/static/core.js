@@ -15,7 +15,7 @@ var NODE_LIMIT = 400;
 var DECISIONS = { approve: "approved", remove: "removed", escalate: "escalated" };
 var KEY_DECISION = { a: "approve", r: "remove", e: "escalate" };
 var ABBR = { toxicity: "tox", severe_toxicity: "severe", insult: "insult", identity_attack: "identity",
-             profanity: "prof", threat: "threat" };
+             profanity: "prof", threat: "threat", unhealthy: "unhealthy" };
 var REMOVAL_REASONS = ["abuse or harassment", "hate", "threat", "spam or advertising", "off topic",
                        "personal information", "misinformation", "other"];
 
