@@ -6,7 +6,8 @@ layer and its operating point are fitted, the "held-out" half is where figures a
 For the chosen half, prints: share of comments flagged, queue precision (flagged comments
 that annotators called not healthy), recall of hostile and of not-healthy comments, and
 the share not healthy among the 50 most severe comments (ties kept in input order), plus
-the same top-50 figure when ranking by the toxicity score alone. `--curve` adds the table
+the same top-50 figure when ranking by the toxicity score alone. On the development half the
+`unhealthy` score (a head trained on that half) is replaced by its out-of-fold value. `--curve` adds the table
 of severity thresholds (share flagged, precision, hostile recall); `--recall R` the smallest
 queue, in severity order, that catches R of the hostile comments.
 
@@ -34,7 +35,7 @@ from moderation.moderator import Moderator
 from moderation.run import RunOptions, run
 from moderation.schema import Scores
 from moderation.training import data
-from moderation.training.severity import cached_scores
+from moderation.training.severity import cached_scores, cross_fitted_unhealthy
 from moderation.training.toxicity import split_ucc
 
 TOP_K = 50
@@ -83,6 +84,11 @@ def ucc_section(
     rows = held if split == "held-out" else dev
     texts = [ucc.texts[i] for i in rows]
     results = assessed(mod, texts, cache_dir)
+    if split == "dev" and "unhealthy" in mod.pipeline.produces:
+        # the unhealthy head was trained on the development half: read its out-of-fold scores
+        scores = cross_fitted_unhealthy(mod, texts, [s for s, _ in results], data_dir, cache_dir)
+        results = [(s, assess(t, s, mod.flag_settings)) for t, s in zip(texts, scores, strict=True)]
+        print("(development half: unhealthy is out-of-fold, as in the severity fit)")
     unhealthy = ucc.labels["unhealthy"][rows] == 1
     hostile = ucc.labels["hostile"][rows] == 1
     flagged = np.array([a.in_queue for _, a in results])

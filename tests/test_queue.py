@@ -57,27 +57,28 @@ def default_moderator():
 
 def test_neutral_identity_sentences_stay_out_of_the_default_queue(default_moderator):
     """Measured on every template sentence (40 terms x 20), not picked examples: the default
-    queue takes at most 2% of the neutral ones and most of the toxic ones, and the
-    term-neutral step lowers the severity of every neutral sentence naming a term with a
-    positive offset. Known cost (docs/flags.md): a few attacks that name a term drop out too."""
+    queue takes none of the neutral ones and most of the toxic ones, and the term-neutral step
+    lowers the severity of every neutral sentence naming a term with a positive offset.
+    Known cost (docs/flags.md): a few attacks that name a term drop out too."""
     items = sentences()
     everything = default_moderator.score_texts([s.text for s in items])
     toxic_flagged = np.mean([r.flagged for s, r in zip(items, everything, strict=True) if s.toxic])
-    assert toxic_flagged >= 0.65
+    assert toxic_flagged >= 0.8
     neutral = [s for s in items if not s.toxic]
     results = [r for s, r in zip(items, everything, strict=True) if not s.toxic]
     flagged = np.array([r.flagged for r in results])
-    assert flagged.mean() <= 0.02, [s.text for s, f in zip(neutral, flagged, strict=True) if f]
+    assert not flagged.any(), [s.text for s, f in zip(neutral, flagged, strict=True) if f]
     model = default_moderator.flag_settings.severity
     blind = dataclasses.replace(default_moderator.flag_settings, severity=dataclasses.replace(model, offsets={}))
     from moderation.analysis.flags import assess
 
     biased = [assess(s.text, r.scores, blind) for s, r in zip(neutral, results, strict=True)]
-    offsets = model.offsets["toxicity"]
+    shifted = 0
     for s, r, b in zip(neutral, results, biased, strict=True):
-        if offsets.get(s.term, 0.0) > 0:
+        if any(table.get(s.term, 0.0) > 0 for table in model.offsets.values()):
             assert r.severity < b.severity, s.text
-    assert sum(b.in_queue for b in biased) > flagged.sum()  # the step takes sentences out of the queue
+            shifted += 1
+    assert shifted >= 100  # the step is at work on most terms, not on a handful
 
 
 def test_cli_passes_queue_options_on(tmp_path):
