@@ -36,7 +36,7 @@ from typing import Any
 from moderation.errors import ConfigError
 from moderation.schema import Scores
 
-LOGIT_FEATURES = ("toxicity", "profanity", "insult", "threat", "identity_attack", "severe_toxicity")
+LOGIT_FEATURES = ("toxicity", "profanity", "insult", "threat", "identity_attack", "severe_toxicity", "unhealthy")
 COUNT_FEATURES = ("watched_word", "banned_word")
 OTHER_FEATURES = ("negative", "length")
 KNOWN_FEATURES = (*LOGIT_FEATURES, *COUNT_FEATURES, *OTHER_FEATURES)
