@@ -8,6 +8,9 @@ Each size gets a synthetic comment JSONL (benchmarks/synth_comments.py) and one 
 subprocess; peak RSS is that child's ru_maxrss (resource.getrusage(RUSAGE_CHILDREN),
 read right after each child exits, so each figure is the largest child so far: sizes run
 smallest first). Prints one line per size: comments, seconds, comments/s, peak RSS MiB.
+With --sample-s S it also prints, every S seconds while a child runs, its resident memory
+(VmRSS and VmHWM from /proc) and the comments it has written so far (lines in its staging
+comments.jsonl): how memory moves while comments stream, also for a run that is stopped.
 With --comment-mb N it then runs the same command once more on a Disqus export holding one
 comment of N MB and one ordinary comment (the path outside streaming: an export is read whole).
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -41,7 +45,44 @@ def long_comment_export(path: Path, mb: int) -> None:
     )
 
 
-def measure(n: int, preset: str, workdir: Path, cache: bool, data: Path | None = None) -> dict[str, float]:
+def _status_mib(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _wait_sampling(proc: subprocess.Popen[bytes], out: Path, every: float | None) -> None:
+    """Wait for the child; every `every` seconds print its RSS and the comments written so far."""
+    lines, offset, started = 0, 0, time.perf_counter()
+    while True:
+        try:
+            proc.wait(timeout=every)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            rss, hwm = _status_mib(proc.pid, "VmRSS"), _status_mib(proc.pid, "VmHWM")
+        except OSError:
+            continue
+        if math.isnan(rss):  # exited (a zombie has no memory left to show)
+            continue
+        staged = sorted(out.glob(".staging-*/comments.jsonl"))
+        if staged:
+            with staged[0].open("rb") as f:  # count only the lines added since the last look
+                f.seek(offset)
+                chunk = f.read()
+            lines, offset = lines + chunk.count(b"\n"), offset + len(chunk)
+        print(
+            f"  ... {time.perf_counter() - started:6.0f} s  {lines:>9,} comments written  "
+            f"RSS {rss:6.1f} MiB  high-water {hwm:6.1f} MiB",
+            flush=True,
+        )
+
+
+def measure(
+    n: int, preset: str, workdir: Path, cache: bool, data: Path | None = None, sample_s: float | None = None
+) -> dict[str, float]:
     if data is None:
         data = workdir / f"comments_{n}.jsonl"
         if not data.exists():
@@ -52,11 +93,14 @@ def measure(n: int, preset: str, workdir: Path, cache: bool, data: Path | None =
         cmd.append("--no-cache")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     started = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    if proc.returncode != 0:
-        raise SystemExit(f"run failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _wait_sampling(proc, out, sample_s)
+        seconds = time.perf_counter() - started
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+        if proc.returncode != 0:
+            log.seek(0)
+            raise SystemExit(f"run failed ({proc.returncode}): {log.read()[-2000:].decode(errors='replace')}")
     counts = json.loads((out / "run.json").read_text(encoding="utf-8"))["counts"]
     return {
         "comments": counts["comments_written"],
@@ -73,13 +117,14 @@ def main() -> None:
     parser.add_argument("--preset", default="fast")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--cache", action="store_true", help="run with the scores cache (default: --no-cache)")
+    parser.add_argument("--sample-s", type=float, default=None, help="print RSS and progress this often")
     parser.add_argument("--comment-mb", type=int, default=None, help="also one export holding a comment this large")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="moderate-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"workdir {workdir}; preset {args.preset}; cache {'on' if args.cache else 'off'}", flush=True)
     for n in sorted(args.sizes):
-        r = measure(n, args.preset, workdir, args.cache)
+        r = measure(n, args.preset, workdir, args.cache, sample_s=args.sample_s)
         print(
             f"{r['comments']:>9,} comments  input {r['input_mib']:7.1f} MiB  {r['seconds']:7.1f} s  "
             f"{r['per_s']:6.0f}/s  peak RSS {r['peak_rss_mib']:6.1f} MiB",
@@ -88,7 +133,7 @@ def main() -> None:
     if args.comment_mb is not None:
         export = workdir / f"long_comment_{args.comment_mb}mb.xml"
         long_comment_export(export, args.comment_mb)
-        r = measure(2, args.preset, workdir, args.cache, export)
+        r = measure(2, args.preset, workdir, args.cache, export, args.sample_s)
         print(
             f"one {args.comment_mb} MB comment + 1: input {r['input_mib']:7.1f} MiB  {r['seconds']:7.1f} s  "
             f"peak RSS {r['peak_rss_mib']:6.1f} MiB (the largest child so far)",
