@@ -160,3 +160,22 @@ def ship(run: Path, models: Path, data_dir: Path, mix: Path, refit_vast_posts: i
         head_config(spec, {"stance": list(SCORE_GROUPS["stance"])}, {"cues": False}, data_sha),
     )
     return report
+
+
+def refit_stance_head(models: Path, data_dir: Path) -> dict[str, float]:
+    """`python -m moderation.training refit-stance`: models/stance-minilm refitted on CPU over the
+    shipped encoder (RumourEval train + all of VAST train, C = 1; see `refit_stance`); returns
+    macro-F1 on RumourEval dev, VAST dev and VAST test."""
+    import hashlib
+
+    spec = EncoderSpec(model=ENCODER)
+    encoder = SentenceEncoder(encoder_path(ENCODER), batch_size=32, max_tokens=spec.max_tokens, threads=2, name=ENCODER)
+    arrays, metrics = refit_stance(data_dir, encoder, None, ("rumoureval_dev", "vast_dev", "vast_test"))
+    digest = hashlib.sha256()
+    for s in (sets.rumoureval(data_dir, "train"), sets.vast(data_dir, "train")):
+        for text, target, label in zip(s.texts, s.extra["target"], s.labels["stance"], strict=True):
+            digest.update(f"{text}\0{target}\0{int(label)}\n".encode("utf-8", "surrogatepass"))
+    config = head_config(spec, {"stance": list(SCORE_GROUPS["stance"])}, {"cues": False}, digest.hexdigest())
+    config["training"] = {"data": "RumourEval 2017 train + VAST train (all pairs)", "C": 1.0, "refit": "cpu"}
+    write_head(models / "stance-minilm", arrays, config)
+    return metrics
