@@ -68,7 +68,6 @@ class RayOptions:
     cpus_per_actor: float = 1.0
     gpus_per_actor: float = 0.0
     batch_articles: int = DEFAULT_BATCH_ARTICLES
-    max_restarts: int = 3  # a scoring actor killed mid-run is restarted and its batch retried
     shuffle_partitions: int | None = None  # partitions of each group-by (default: the cluster's CPUs)
 
     def __post_init__(self) -> None:
@@ -285,9 +284,7 @@ def _score_and_analyse(
         compute=ray.data.ActorPoolStrategy(size=_num_actors(ray, opts)),
         num_cpus=opts.cpus_per_actor,
         num_gpus=opts.gpus_per_actor or None,
-        max_restarts=opts.max_restarts,
-        max_task_retries=-1,
-    ).materialize()
+    ).materialize()  # Ray Data restarts a dead scoring actor and retries its batch (no limit)
     timings["score_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     parts = opts.shuffle_partitions or max(2, int(ray.cluster_resources().get("CPU", 2)))
