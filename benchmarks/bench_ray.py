@@ -8,7 +8,9 @@ Each configuration runs in its own process (a fresh local Ray instance with 2 CP
 Ray ones), writing into a temporary folder with the scores cache off. Peak memory: the
 driver's own peak RSS, and for Ray the peak RSS (VmHWM) of each Ray worker process seen
 while the run lasts (sampled from /proc every 0.2 s; the scoring actors are the largest).
-Linux only. On a machine shared with other work, times vary: run it twice.
+Each row also carries the 1-minute load average when its configuration started and ended
+(`load_1m`), so that figures taken on a shared machine say how shared it was. Linux only. On
+a machine shared with other work, times vary: compare rows of one run, and run it twice.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def _one(engine: str, actors: int, preset: str, data: Path) -> dict[str, object]
     from moderation.run import RunOptions, run
     from moderation.writers import FolderSink
 
+    load_start = os.getloadavg()[0]
     moderator = Moderator(preset)
     peaks: dict[int, tuple[str, int]] = {}
     stop = threading.Event()
@@ -92,6 +95,7 @@ def _one(engine: str, actors: int, preset: str, data: Path) -> dict[str, object]
             (round(k / 1024) for t, k in peaks.values() if "ScoreArticles" not in t), default=0
         ),
         "stages_s": {k: round(v, 1) for k, v in result.timings.items()},
+        "load_1m": [round(load_start, 1), round(os.getloadavg()[0], 1)],
     }
 
 
@@ -108,7 +112,15 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from synth_comments import write_comments
 
-    print(f"machine: {os.cpu_count()} CPUs (shared with other work while measured)")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE, check=False
+    ).stdout.strip()
+    import ray
+
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')} commit {commit or '?'} ray {ray.__version__} "
+        f"machine: {os.cpu_count()} CPUs (shared with other work while measured)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for case in args.cases.split(","):
             preset, n = case.split(":")
