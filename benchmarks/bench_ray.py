@@ -6,8 +6,8 @@ and Ray's overhead, on synthetic comment JSONL (benchmarks/synth_comments.py).
 
 Each configuration runs in its own process (a fresh local Ray instance with 2 CPUs for the
 Ray ones), writing into a temporary folder with the scores cache off. Peak memory: the
-driver's own peak RSS, and for Ray the peak RSS (VmHWM) of each Ray worker process seen
-while the run lasts (sampled from /proc every 0.2 s; the scoring actors are the largest).
+driver's own peak RSS, and for Ray the peak RSS (VmHWM) of each worker process of the run's
+own Ray instance seen while the run lasts (sampled from /proc every 0.2 s; the scoring actors are the largest).
 Each row also carries the 1-minute load average when its configuration started and ended
 (`load_1m`), so that figures taken on a shared machine say how shared it was. Linux only. On
 a machine shared with other work, times vary: compare rows of one run, and run it twice.
@@ -30,21 +30,23 @@ HERE = Path(__file__).resolve().parent
 
 
 def _ray_workers() -> dict[int, tuple[str, int]]:
-    """pid -> (process title, peak RSS in KiB) of every Ray worker process now alive."""
-    out: dict[int, tuple[str, int]] = {}
+    """pid -> (process title, peak RSS in KiB) of every worker of this process's own Ray
+    instance now alive (children of the raylet this process started: the machine may run
+    other people's Ray instances too)."""
+    procs: dict[int, tuple[int, str, int]] = {}  # pid -> (parent pid, title, peak KiB)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             title = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
-            if not title.startswith("ray::"):
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    out[int(entry.name)] = (title, int(line.split()[1]))
-        except OSError:
+            fields = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+            procs[int(entry.name)] = (int(fields["PPid"]), title, int(fields.get("VmHWM", "0 kB").split()[0]))
+        except (OSError, KeyError, ValueError):
             continue
-    return out
+    ours = {pid for pid, (ppid, _, _) in procs.items() if ppid == os.getpid()}  # the raylet among them
+    return {
+        pid: (title, kib) for pid, (ppid, title, kib) in procs.items() if ppid in ours and title.startswith("ray::")
+    }
 
 
 def _one(engine: str, actors: int, preset: str, data: Path) -> dict[str, object]:
