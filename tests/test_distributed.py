@@ -191,3 +191,74 @@ def test_a_killed_actor_loses_and_repeats_no_row(
     ids = [(c["comment_id"]) for c in comments]
     assert len(ids) == len(set(ids))
     _assert_same_outputs(local_out, out)
+
+
+TABLE_ROWS: list[dict[str, Any]] = [  # the first row names every column (`datasets` takes them from it)
+    {
+        "article_id": "a1",
+        "comment_id": "1",
+        "parent_id": None,
+        "author": "ann",
+        "text": REPEATED,
+        "timestamp": "2024-05-01T10:00:00",
+        "status": None,
+    },
+    {"article_id": "a1", "comment_id": "2", "parent_id": "1", "author": "bob", "text": LONG + "."},
+    {"article_id": "a1", "comment_id": "3", "text": None},  # rejected: no text
+    {"article_id": "a1", "comment_id": "4", "parent_id": "2", "text": "You absolute idiot, nobody asked you."},
+    {"article_id": "a2", "comment_id": "1", "text": REPEATED.upper(), "status": "published"},
+    {"article_id": "a2", "comment_id": "2", "text": "[removed]", "status": "removed"},
+    {"article_id": "a3", "comment_id": "1", "text": LONG + " and parking."},
+]
+
+
+def _without_source(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows less where they were read from (a file's path and bytes, a table's name and row)."""
+    return [{k: v for k, v in r.items() if k not in ("source", "source_path", "format")} for r in rows]
+
+
+@pytest.fixture(scope="module")
+def table_local(moderator: Moderator, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A local run of the table's rows written as a JSONL file (the reference)."""
+    folder = tmp_path_factory.mktemp("table")
+    _jsonl(folder / "rows.jsonl", TABLE_ROWS)
+    out = tmp_path_factory.mktemp("table_local")
+    run([folder / "rows.jsonl"], moderator, FolderSink(out, overwrite=True), RunOptions(use_cache=False))
+    return out
+
+
+def _assert_same_as_jsonl(local: Path, out: Path) -> dict[str, Any]:
+    for name in ("articles.jsonl", "comments.jsonl", "threads.jsonl"):
+        _same(_without_source(_rows(local, name)), _without_source(_rows(out, name)), name)
+    a, b = json.loads((local / "run.json").read_text()), json.loads((out / "run.json").read_text())
+    assert [i["article_ids"] for i in a["inputs"]] == [i["article_ids"] for i in b["inputs"]] == [["a1", "a2", "a3"]]
+    assert b["inputs"][0]["format"] == "table"
+    return dict(b["counts"])
+
+
+def test_a_ray_dataset_gives_the_rows_of_its_jsonl_file(
+    ray_local: Any, moderator: Moderator, table_local: Path, tmp_path: Path
+) -> None:
+    """Three blocks: article a1 spans two of them and is put back together, in table order."""
+    out = tmp_path / "ray"
+    ds = ray.data.from_items(TABLE_ROWS, override_num_blocks=3)
+    run_ray(ds, moderator, FolderSink(out), ray_options=RayOptions(num_actors=1))
+    counts = _assert_same_as_jsonl(table_local, out)
+    assert counts["comments_read"] == 7 and counts["comments_rejected"] == 1 and counts["comments_written"] == 6
+    (a1,) = [r for r in _rows(out, "articles.jsonl") if r["article_id"] == "a1"]
+    assert [p["line"] for p in a1["problems"] if p["kind"] == "rejected_line"] == [3]
+    flagged = {c["comment_id"]: [f["reason"] for f in c.get("flags", [])] for c in _rows(out, "comments.jsonl")}
+    assert "duplicate" in flagged["a2#1"]  # a run-wide match between two articles of the table
+
+
+def test_a_huggingface_dataset_gives_the_rows_of_its_jsonl_file(
+    ray_local: Any, moderator: Moderator, table_local: Path, tmp_path: Path
+) -> None:
+    """A `datasets.Dataset`; a last row without an article id is an error of the run, not a comment."""
+    datasets = pytest.importorskip("datasets")
+    out = tmp_path / "ray"
+    rows = [*TABLE_ROWS, {"article_id": None, "comment_id": "9", "text": "orphan"}]
+    result = run_ray(datasets.Dataset.from_list(rows), moderator, FolderSink(out), ray_options=RayOptions(num_actors=1))
+    counts = _assert_same_as_jsonl(table_local, out)
+    assert counts["comments_read"] == 8 and counts["comments_rejected"] == 2 and counts["comments_written"] == 6
+    assert [e["problem"] for e in result.record["errors"]] == ["row 8: no article_id"]

@@ -29,10 +29,10 @@ from moderation.distributed.duplicates import (
     NEAR_MEMBER,
     band_groups,
     band_rows,
-    event_table,
     exact_groups,
 )
-from moderation.distributed.stages import FILE, REF, FileSummary, ScoreArticles, analyse_group, parse_file
+from moderation.distributed.stages import FILE, REF, FileSummary, ScoreArticles, analyse_group, parse_file, rows_fn
+from moderation.distributed.tables import nonempty_blocks, read_table, table_dataset
 from moderation.errors import UsageError
 from moderation.moderator import Moderator
 from moderation.parse.detect import check_format
@@ -86,7 +86,7 @@ def require_ray() -> Any:
 
 
 def run_ray(
-    inputs: Iterable[str | Path],
+    inputs: Iterable[str | Path] | Any,
     moderator: Moderator,
     sink: Sink | None = None,
     options: RunOptions | None = None,
@@ -94,14 +94,17 @@ def run_ray(
     progress: ProgressCallback | None = None,
     stage: StageCallback | None = None,
 ) -> RunResult:
-    """Read, score and flag everything under `inputs` on Ray into `sink` (default: in memory)."""
+    """Read, score and flag everything under `inputs` on Ray into `sink` (default: in memory).
+    `inputs`: paths, or one comment table (a `ray.data.Dataset` or `datasets.Dataset`:
+    distributed/tables.py)."""
     ray = require_ray()
     options = options or RunOptions()
     ray_options = ray_options or RayOptions()
     sink = sink if sink is not None else MemorySink()
     check_format(options.format)
-    paths = [Path(p) for p in inputs]
-    entries = list_inputs(paths, skip=sink.out_dir)
+    table = table_dataset(ray, inputs)
+    paths = [Path(p) for p in inputs] if table is None else []
+    entries = list_inputs(paths, skip=sink.out_dir) if table is None else []
     sink.check(paths)
     _connect(ray, ray_options)
     started = time.perf_counter()
@@ -113,7 +116,12 @@ def run_ray(
         ctx.read.bytes_total = sum(_size(e.path) for e in files)
         stage = stage or (lambda name: None)
         stage("reading (ray)")
-        articles, renames, joins = _parse(ray, files, entries, ctx, options, timings)
+        if table is None:
+            articles, renames, joins = _parse(ray, files, entries, ctx, options, timings)
+        else:
+            mark = time.perf_counter()
+            articles, renames, joins = read_table(ray, *table, ctx.read, _partitions(ray, ray_options)), {}, {}
+            timings["parse_s"] = time.perf_counter() - mark
         stage("scoring (ray)")
         results = _score_and_analyse(ray, articles, (renames, joins), moderator, ray_options, timings)
         stage("writing")
@@ -170,6 +178,10 @@ def _num_actors(ray: Any, opts: RayOptions) -> int:
     if opts.gpus_per_actor > 0:
         return max(1, int(ray.cluster_resources().get("GPU", 0) // opts.gpus_per_actor))
     return max(1, int(ray.cluster_resources().get("CPU", 1) // opts.cpus_per_actor))
+
+
+def _partitions(ray: Any, opts: RayOptions) -> int:
+    return opts.shuffle_partitions or max(2, int(ray.cluster_resources().get("CPU", 2)))
 
 
 def _size(path: Path) -> int:
@@ -287,7 +299,7 @@ def _score_and_analyse(
     ).materialize()  # Ray Data restarts a dead scoring actor and retries its batch (no limit)
     timings["score_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    parts = opts.shuffle_partitions or max(2, int(ray.cluster_resources().get("CPU", 2)))
+    parts = _partitions(ray, opts)
     by_article = scored.filter(lambda r: r["kind"] == ARTICLE)
     if moderator.flag_settings.duplicates is not None:
         index = moderator.new_duplicate_index()
@@ -295,16 +307,16 @@ def _score_and_analyse(
         if members is not None:
             exact = (
                 members.groupby("key", num_partitions=parts)
-                .map_groups(_rows_fn(exact_groups), batch_format="numpy")
+                .map_groups(rows_fn(exact_groups), batch_format="numpy")
                 .materialize()
             )
             near_members = _nonempty(exact.filter(lambda r: r["kind"] == NEAR_MEMBER))
             events = [_nonempty(exact.filter(lambda r: r["kind"] == EXACT))]
             if near_members is not None:
                 candidates = (
-                    near_members.map_batches(_rows_fn(band_rows, per_row=True), batch_format="numpy")
+                    near_members.map_batches(rows_fn(band_rows, per_row=True), batch_format="numpy")
                     .groupby("key", num_partitions=parts)
-                    .map_groups(_rows_fn(band_groups, index=index), batch_format="numpy")
+                    .map_groups(rows_fn(band_groups, index=index), batch_format="numpy")
                 )
                 events.append(_nonempty(candidates))
             found = [e for e in events if e is not None]
@@ -312,7 +324,7 @@ def _score_and_analyse(
                 by_article = by_article.union(*found)
     results = (
         by_article.groupby("order", num_partitions=parts)
-        .map_groups(_rows_fn(analyse_group, moderator=moderator), batch_format="numpy")
+        .map_groups(rows_fn(analyse_group, moderator=moderator), batch_format="numpy")
         .sort("order")
         .materialize()
     )
@@ -321,22 +333,10 @@ def _score_and_analyse(
 
 
 def _nonempty(ds: Any) -> Any:
-    """The dataset, materialized, or None when it has no row (an empty block has no schema,
-    which Ray's shuffles cannot join with others)."""
-    ds = ds.materialize()
-    return ds if ds.count() > 0 else None
+    """The dataset's non-empty blocks, run, or None when it has no row: a shuffle partition
+    that got no group is an empty block without a schema, which later shuffles cannot join
+    with others (ArrowInvalid: no field `order`)."""
+    import ray
 
-
-def _rows_fn(fn: Any, per_row: bool = False, **kwargs: Any) -> Any:
-    """A batch function over rows: a numpy batch in, an Arrow table of `fn`'s rows out (one
-    schema always). `per_row`: `fn` maps one row to a list of rows, else all rows to rows."""
-
-    def apply(batch: dict[str, Any]) -> Any:
-        names = list(batch)
-        n = len(batch[names[0]]) if names else 0
-        rows = ({name: batch[name][i] for name in names} for i in range(n))
-        if per_row:
-            return event_table([out for row in rows for out in fn(row, **kwargs)])
-        return event_table(list(fn(rows, **kwargs)))
-
-    return apply
+    refs = [ref for ref, _ in nonempty_blocks(ds)]
+    return ray.data.from_arrow_refs(refs) if refs else None

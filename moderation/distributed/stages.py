@@ -120,3 +120,18 @@ def analyse_group(rows: Iterator[dict[str, Any]], moderator: Moderator) -> Itera
     known = KnownDuplicates(settings, article, events) if settings is not None else None
     (result,) = moderator.analyse_articles([article], [scores], known)
     yield event(order, "result", result)
+
+
+def rows_fn(fn: Any, per_row: bool = False, **kwargs: Any) -> Any:
+    """A batch function over rows: a numpy batch in, an Arrow table of `fn`'s rows out (one
+    schema always). `per_row`: `fn` maps one row to a list of rows, else all rows to rows."""
+
+    def apply(batch: dict[str, Any]) -> Any:
+        names = list(batch)
+        n = len(batch[names[0]]) if names else 0
+        rows = ({name: batch[name][i] for name in names} for i in range(n))
+        if per_row:
+            return event_table([out for row in rows for out in fn(row, **kwargs)])
+        return event_table(list(fn(rows, **kwargs)))
+
+    return apply

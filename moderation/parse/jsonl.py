@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -106,7 +107,7 @@ def iter_articles(
 ) -> Iterator[Article]:
     """Articles of a comment-JSONL stream, in file order, one at a time."""
     stats = stats if stats is not None else JsonlStats()
-    current: _Draft | None = None
+    current: ArticleDraft | None = None
     line_no = 0
     while True:
         raw = handle.readline(max_line_bytes + 1)
@@ -122,8 +123,8 @@ def iter_articles(
                 stats.bytes_read += len(raw)
             stats.lines += 1
             stats.rejected += 1
-            current = current if current is not None else _Draft(None, path)
-            _reject(current, line_no, f"line longer than {max_line_bytes} bytes")
+            current = current if current is not None else ArticleDraft(None, path)
+            current.reject(line_no, f"line longer than {max_line_bytes} bytes")
             continue
         if not raw.strip():
             continue
@@ -133,8 +134,8 @@ def iter_articles(
         except ValueError as exc:
             stats.rejected += 1
             if current is None:
-                current = _Draft(None, path)
-            _reject(current, line_no, str(exc))
+                current = ArticleDraft(None, path)
+            current.reject(line_no, str(exc))
             continue
         article_id = row["article_id"]
         if current is None or current.article_id != article_id:
@@ -148,13 +149,13 @@ def iter_articles(
         yield current.finish()
 
 
-def _open(article_id: str, path: str | None, stats: JsonlStats, previous: _Draft | None) -> _Draft:
+def _open(article_id: str, path: str | None, stats: JsonlStats, previous: ArticleDraft | None) -> ArticleDraft:
     carried = previous.problems if previous is not None and previous.article_id is None else []
     if article_id in stats.seen_ids:
         part = 2
         while f"{article_id}~part{part}" in stats.seen_ids:
             part += 1
-        draft = _Draft(f"{article_id}~part{part}", path)
+        draft = ArticleDraft(f"{article_id}~part{part}", path)
         draft.problems.append(
             Problem(
                 "split_article",
@@ -163,16 +164,12 @@ def _open(article_id: str, path: str | None, stats: JsonlStats, previous: _Draft
             )
         )
     else:
-        draft = _Draft(article_id, path)
+        draft = ArticleDraft(article_id, path)
     draft.problems[:0] = carried
     stats.seen_ids.add(article_id)
     if draft.article_id is not None:
         stats.seen_ids.add(draft.article_id)
     return draft
-
-
-def _reject(draft: _Draft, line_no: int, problem: str) -> None:
-    draft.problems.append(Problem("rejected_line", problem, line=line_no))
 
 
 def _row(raw: bytes) -> dict[str, Any]:
@@ -186,6 +183,12 @@ def _row(raw: bytes) -> dict[str, Any]:
         raise ValueError(f"not valid JSON: {exc}") from None
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+    return comment_row(row)
+
+
+def comment_row(row: Any) -> dict[str, Any]:
+    """A decoded row checked as one comment (ValueError says why not): the one validation of
+    comment rows, for JSONL lines here and for table rows (distributed/tables.py)."""
     if not isinstance(row, dict):
         raise ValueError("not a JSON object")
     article_id = row.get("article_id")
@@ -195,6 +198,8 @@ def _row(raw: bytes) -> dict[str, Any]:
     if not isinstance(text_value, str):
         raise ValueError("no text (must be a string)")
     row["article_id"] = str(article_id)
+    if isinstance(row.get("timestamp"), datetime):  # a table's timestamp column
+        row["timestamp"] = row["timestamp"].isoformat()
     return row
 
 
@@ -205,8 +210,9 @@ def _opt_str(value: Any) -> str | None:
     return text or None
 
 
-class _Draft:
-    """One article's lines as export records; `finish` assembles them like every export reader."""
+class ArticleDraft:
+    """One article's lines (or table rows) as export records; `finish` assembles them like every
+    export reader."""
 
     __slots__ = ("article_id", "path", "problems", "records")
 
@@ -220,7 +226,7 @@ class _Draft:
     def comments(self) -> list[RawComment]:
         return self.records
 
-    def add(self, row: dict[str, Any], line_no: int, byte_start: int, byte_end: int) -> None:
+    def add(self, row: dict[str, Any], line_no: int, byte_start: int | None, byte_end: int | None) -> None:
         self.records.append(
             RawComment(
                 external_id=_opt_str(row.get("comment_id")),
@@ -232,6 +238,10 @@ class _Draft:
                 status=platform_status(_opt_str(row.get("status"))),
             )
         )
+
+    def reject(self, line_no: int, problem: str) -> None:
+        """A line (row) that could not become a comment, reported on this article."""
+        self.problems.append(Problem("rejected_line", problem, line=line_no))
 
     def finish(self) -> Article:
         if self.article_id is None:
