@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import signal
 from pathlib import Path
@@ -95,7 +96,8 @@ def moderator() -> Moderator:
 @pytest.fixture(scope="module")
 def local_out(inputs: Path, moderator: Moderator, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("local")
-    run([inputs], moderator, FolderSink(out, overwrite=True), RunOptions(use_cache=False, chunk_comments=50))
+    sink = FolderSink(out, overwrite=True, output_format="parquet")
+    run([inputs], moderator, sink, RunOptions(use_cache=False, chunk_comments=50))
     return out
 
 
@@ -138,8 +140,13 @@ def test_ray_run_gives_the_rows_of_a_local_run(
     inputs: Path, ray_local: Any, moderator: Moderator, local_out: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "ray"
-    result = run_ray([inputs], moderator, FolderSink(out), ray_options=RayOptions(num_actors=2, batch_articles=3))
+    sink = FolderSink(out, output_format="parquet")
+    result = run_ray([inputs], moderator, sink, ray_options=RayOptions(num_actors=2, batch_articles=3))
     _assert_same_outputs(local_out, out)
+    pq = pytest.importorskip("pyarrow.parquet")
+    for name in ("articles.parquet", "comments.parquet", "threads.parquet"):  # the same Parquet copies
+        assert pq.read_schema(local_out / name) == pq.read_schema(out / name), name
+        _same(pq.read_table(local_out / name).to_pylist(), pq.read_table(out / name).to_pylist(), name)
     # the fixtures exercise what is hard to distribute: not a comparison of two empty sets
     comments = _rows(out, "comments.jsonl")
     details = [f.get("detail", "") for c in comments for f in c.get("flags", []) if f["reason"] == "duplicate"]
@@ -262,3 +269,31 @@ def test_a_huggingface_dataset_gives_the_rows_of_its_jsonl_file(
     counts = _assert_same_as_jsonl(table_local, out)
     assert counts["comments_read"] == 8 and counts["comments_rejected"] == 2 and counts["comments_written"] == 6
     assert [e["problem"] for e in result.record["errors"]] == ["row 8: no article_id"]
+
+
+def test_a_parquet_table_read_by_ray_is_parsed_like_its_jsonl_file(ray_local: Any, tmp_path: Path) -> None:
+    """`ray.data.read_parquet` (two files) through the table reader: the articles and comments
+    the JSONL reader makes of the same rows, less where they were read from."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from moderation.distributed.tables import read_table
+    from moderation.parse import jsonl
+    from moderation.parse.inputs import ReadState
+
+    folder = tmp_path / "table"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pylist(TABLE_ROWS[:2]), folder / "part-0.parquet")
+    pq.write_table(pa.Table.from_pylist(TABLE_ROWS[2:]), folder / "part-1.parquet")
+    state = ReadState()
+    rows = read_table(ray, ray.data.read_parquet(str(folder)), "<t>", state, 2).sort("order").take_all()
+    articles = [pickle.loads(r["payload"]) for r in rows]
+    data = "".join(json.dumps(r) + "\n" for r in TABLE_ROWS).encode()
+    expected = jsonl.read(data, "rows.jsonl")
+
+    def described(a: Any) -> Any:
+        comments = [(c.comment_id, c.author, c.text, c.parent_id, c.timestamp, c.status) for c in a.comments]
+        return a.article_id, comments, [(p.kind, p.line) for p in a.problems]
+
+    assert [described(a) for a in articles] == [described(a) for a in expected]
+    assert state.counts["comments_read"] == 7 and state.counts["comments_rejected"] == 1

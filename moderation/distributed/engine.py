@@ -288,12 +288,17 @@ def _score_and_analyse(
 ) -> Iterator[dict[str, Any]]:
     """`changes`: the renames and joins by row order, applied by the scoring actors."""
     mark = time.perf_counter()
-    scored = articles.map_batches(
+    actors = _num_actors(ray, opts)
+    # an actor scores whole blocks, and one input file is one block: split the articles so
+    # that every actor gets work (up to 4 blocks per actor, at least a batch per block), before
+    # the actors take the CPUs (a split waiting for a CPU the idle actors hold never runs)
+    blocks = max(1, min(-(-articles.count() // opts.batch_articles), 4 * actors))
+    scored = articles.repartition(blocks).materialize().map_batches(
         SCORER,
         fn_constructor_args=(moderator, *changes),
         batch_size=opts.batch_articles,
         batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(size=_num_actors(ray, opts)),
+        compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=opts.cpus_per_actor,
         num_gpus=opts.gpus_per_actor or None,
     ).materialize()  # Ray Data restarts a dead scoring actor and retries its batch (no limit)
