@@ -283,8 +283,9 @@ def test_a_parquet_table_read_by_ray_is_parsed_like_its_jsonl_file(ray_local: An
 
     folder = tmp_path / "table"
     folder.mkdir()
-    pq.write_table(pa.Table.from_pylist(TABLE_ROWS[:2]), folder / "part-0.parquet")
-    pq.write_table(pa.Table.from_pylist(TABLE_ROWS[2:]), folder / "part-1.parquet")
+    full = [{k: r.get(k) for k in TABLE_ROWS[0]} for r in TABLE_ROWS]  # from_pylist takes the first row's keys
+    pq.write_table(pa.Table.from_pylist(full[:2]), folder / "part-0.parquet")
+    pq.write_table(pa.Table.from_pylist(full[2:]), folder / "part-1.parquet")
     state = ReadState()
     rows = read_table(ray, ray.data.read_parquet(str(folder)), "<t>", state, 2).sort("order").take_all()
     articles = [pickle.loads(r["payload"]) for r in rows]
