@@ -290,9 +290,9 @@ def _score_and_analyse(
     mark = time.perf_counter()
     actors = _num_actors(ray, opts)
     # an actor scores whole blocks, and one input file is one block: split the articles so
-    # that every actor gets work (up to 4 blocks per actor, at least a batch per block), before
-    # the actors take the CPUs (a split waiting for a CPU the idle actors hold never runs)
-    blocks = max(1, min(-(-articles.count() // opts.batch_articles), 4 * actors))
+    # that every actor gets work (4 blocks per actor, fewer when there are fewer articles),
+    # before the actors take the CPUs (a split waiting for a CPU the idle actors hold never runs)
+    blocks = max(1, min(articles.count(), 4 * actors))
     scored = articles.repartition(blocks).materialize().map_batches(
         SCORER,
         fn_constructor_args=(moderator, *changes),
