@@ -293,15 +293,20 @@ def _score_and_analyse(
     # that every actor gets work (4 blocks per actor, fewer when there are fewer articles),
     # before the actors take the CPUs (a split waiting for a CPU the idle actors hold never runs)
     blocks = max(1, min(articles.count(), 4 * actors))
-    scored = articles.repartition(blocks).materialize().map_batches(
-        SCORER,
-        fn_constructor_args=(moderator, *changes),
-        batch_size=opts.batch_articles,
-        batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(size=actors),
-        num_cpus=opts.cpus_per_actor,
-        num_gpus=opts.gpus_per_actor or None,
-    ).materialize()  # Ray Data restarts a dead scoring actor and retries its batch (no limit)
+    scored = (
+        articles.repartition(blocks)
+        .materialize()
+        .map_batches(
+            SCORER,
+            fn_constructor_args=(moderator, *changes),
+            batch_size=opts.batch_articles,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=actors),
+            num_cpus=opts.cpus_per_actor,
+            num_gpus=opts.gpus_per_actor or None,
+        )
+        .materialize()
+    )  # Ray Data restarts a dead scoring actor and retries its batch (no limit)
     timings["score_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     parts = _partitions(ray, opts)
