@@ -29,5 +29,10 @@ def test_cross_fitted_refuses_other_texts(tmp_path, shared_data) -> None:
 
 def test_identity_terms_removed_as_whole_words_only() -> None:
     assert without_identity_terms("Gays and lesbians; a Blacksmith, a trans-woman.").split() == [
-        "and", ";", "a", "Blacksmith,", "a", "trans-woman."
+        "and",
+        ";",
+        "a",
+        "Blacksmith,",
+        "a",
+        "trans-woman.",
     ]
