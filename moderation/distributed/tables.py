@@ -59,6 +59,9 @@ def table_dataset(ray: Any, inputs: Any) -> tuple[Any, str] | None:
 def read_table(ray: Any, ds: Any, name: str, state: ReadState, partitions: int) -> Any:
     """Parse a comment table on the cluster: the article rows (`order` = the position of the
     article's first row). Counts, errors and the table's provenance go to `state`."""
+    # A table's row order is its comments' order (positions number them): Ray Data may emit the
+    # blocks of a multi-file read in any order unless the dataset is told to keep it.
+    ds.context.execution_options.preserve_order = True
     blocks = nonempty_blocks(ds)
     if not blocks:
         raise UsageError(f"no readable input: {name} has no rows")
