@@ -19,7 +19,8 @@ from moderation.scoring.encoder import SentenceEncoder
 DEFAULT_CACHE = Path("/tmp/moderate-embeddings")
 
 
-def _digest(texts: list[str], encoder: SentenceEncoder) -> str:
+def texts_digest(texts: list[str], encoder: SentenceEncoder) -> str:
+    """20 hex digits naming `texts` as this encoder setting sees them (cache file names)."""
     h = hashlib.sha256(f"{encoder.path}|{encoder.max_tokens}".encode())
     for t in texts:
         h.update(t.encode("utf-8", "surrogatepass") + b"\0")
@@ -50,7 +51,7 @@ def embed_cached(texts: list[str], encoder: SentenceEncoder, cache_dir: Path = D
         start = time.perf_counter()
         vectors, _ = encoder.embed_pieces(missing)
         print(f"embedded {len(missing)} texts in {time.perf_counter() - start:.0f}s", file=sys.stderr)
-        name = _digest(missing, encoder)
+        name = texts_digest(missing, encoder)
         np.save(folder / f"{name}.npy", vectors)
         (folder / f"{name}.json").write_text(json.dumps(missing), encoding="utf-8")
         known.update(zip(missing, vectors, strict=True))

@@ -25,6 +25,7 @@ import numpy as np
 from moderation.evaluate import roc_auc
 from moderation.scoring.encoder import SentenceEncoder
 from moderation.training import data
+from moderation.training.embed import texts_digest
 from moderation.training.fit import SEED, fit_logistic, linear_arrays
 from moderation.training.toxicity import split_ucc
 
@@ -53,10 +54,7 @@ def development(data_dir: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 def pooled_vectors(texts: list[str], encoder: SentenceEncoder, cache_dir: Path) -> np.ndarray:
     """The scorer's pooled embeddings of `texts`, cached in `cache_dir` by texts and encoder."""
-    h = hashlib.sha256(f"{encoder.path}|{encoder.max_tokens}|pooled".encode())
-    for t in texts:
-        h.update(t.encode("utf-8", "surrogatepass") + b"\0")
-    path = cache_dir / f"pooled-{h.hexdigest()[:20]}.npy"
+    path = cache_dir / f"pooled-{texts_digest(texts, encoder)}.npy"
     if path.is_file():
         return np.load(path)
     vectors = encoder.encode(texts).texts
