@@ -5,6 +5,7 @@ private temporary SQLite database: SQLite keeps at most `cache_kib` of its pages
 and the rest in a temporary file that disappears when the store is closed (or the process
 ends). The duplicate index of a million comments is about 1 GB in dicts; here it costs the
 page cache and a file of a few hundred MB in the temporary folder (TMPDIR).
+`SqliteCopyStore` keeps the copy index's originals (`moderation.parse.copies`) the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sqlite3
 from collections.abc import Sequence
 
 import numpy as np
+
+from moderation.parse.copies import Carried
 
 _SCHEMA = (
     "CREATE TABLE exact (digest INTEGER PRIMARY KEY, comment_id TEXT NOT NULL)",
@@ -61,6 +64,37 @@ class SqliteDuplicateStore:
         )
         self._db.executemany("INSERT OR IGNORE INTO bands (band_key, row) VALUES (?, ?)", [(k, row) for k in band_keys])
         self._rows += 1
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class SqliteCopyStore:
+    """The copy index's originals (`moderation.parse.copies.CopyStore`) in a temporary SQLite file."""
+
+    def __init__(self, cache_kib: int = 4 * 1024) -> None:
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute(
+            "CREATE TABLE originals (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, "
+            "article_id TEXT NOT NULL, comment_id TEXT NOT NULL, timestamp TEXT)"
+        )
+        self._db.execute("CREATE INDEX originals_key ON originals (key, seq)")
+        self._db.execute("BEGIN")
+
+    def originals(self, key: str) -> list[Carried]:
+        found = self._db.execute(
+            "SELECT article_id, comment_id, timestamp FROM originals WHERE key = ? ORDER BY seq", (key,)
+        )
+        return [Carried(*row) for row in found]
+
+    def add(self, key: str, carried: Carried) -> None:
+        self._db.execute(
+            "INSERT INTO originals (key, article_id, comment_id, timestamp) VALUES (?, ?, ?, ?)",
+            (key, carried.article_id, carried.comment_id, carried.timestamp),
+        )
 
     def close(self) -> None:
         self._db.close()

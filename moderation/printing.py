@@ -59,8 +59,8 @@ class _RateColumn(ProgressColumn):
 
 def print_errors(errors: list[FileError]) -> None:
     for e in errors:
-        label = "error" if e.fatal else "warning"
-        colour = "red" if e.fatal else "yellow"
+        label = "error" if e.fatal else ("skipped" if e.skipped else "warning")
+        colour = "red" if e.fatal else ("dim" if e.skipped else "yellow")
         err.print(
             f"[{colour}]{label}:[/{colour}] {escape(printable(e.path))}: {escape(printable(e.problem))}",
             highlight=False,

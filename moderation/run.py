@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 from moderation import __version__
 from moderation.analysis.language import assign_languages
-from moderation.disk_index import SqliteDuplicateStore
+from moderation.disk_index import SqliteCopyStore, SqliteDuplicateStore
 from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
+from moderation.parse.copies import CopyIndex
 from moderation.parse.detect import check_format
 from moderation.parse.inputs import FileError, InputFile, ReadState, iter_articles, list_inputs
 from moderation.run_record import publish
-from moderation.schema import PUBLISHED, Article, RunRecord
+from moderation.schema import COPY, PUBLISHED, Article, RunRecord
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ class RunContext:
     cache_path: Path | None = None
     duplicates: DuplicateIndex | None = None
     duplicate_store: SqliteDuplicateStore | None = None
+    copy_store: SqliteCopyStore | None = None  # the originals of comments other exports also carry
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, Any]] = field(default_factory=list)
     problem_kinds: Counter[str] = field(default_factory=Counter)
@@ -183,7 +185,10 @@ def run(
         scoring_s = 0.0
         chunk: list[Article] = []
         n_chunk = 0
+        ctx.copy_store = SqliteCopyStore()  # one per run, on disk: copies are found across chunks
+        copies = CopyIndex(ctx.copy_store)
         for article in iter_articles(entries, ctx.read, options.format, options.max_input_bytes):
+            copies.mark(article)  # in run order, before scoring: a copy is never scored
             if chunk and n_chunk + len(article.comments) > options.chunk_comments:
                 scoring_s += _flush(moderator, chunk, sink, ctx, options, progress)
                 chunk, n_chunk = [], 0
@@ -209,6 +214,8 @@ def run(
             ctx.cache.close()
         if ctx.duplicate_store is not None:
             ctx.duplicate_store.close()
+        if ctx.copy_store is not None:
+            ctx.copy_store.close()
         sink.close()
     return run_result(ctx, sink, counts, provenance, timings, record, written)
 
@@ -287,6 +294,8 @@ def _tally(result: ArticleResult, ctx: RunContext, options: RunOptions) -> None:
         ctx.languages[comment.language or "none"] += 1
         if comment.status != PUBLISHED:
             ctx.statuses[comment.status] += 1
+            if comment.status == COPY:
+                counts["comments_copies"] += 1
         if row.scores is None:
             continue
         if row.not_scored is not None:

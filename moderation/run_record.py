@@ -28,13 +28,15 @@ def publish(
 def final_counts(ctx: RunContext) -> dict[str, int]:
     c, read = ctx.counts, ctx.read
     fatal = sum(1 for e in read.errors if e.fatal)
+    skipped = sum(1 for e in read.errors if e.skipped)
     if ctx.cache is not None:
         from_cache, fresh = ctx.scorer.from_cache, ctx.scorer.scored_fresh
     else:
         from_cache, fresh = 0, (c["comments_scored"] + c["comments_failed"] if ctx.scorer is not None else 0)
     return {
-        "files": len(read.inputs) + fatal,
+        "files": len(read.inputs) + fatal + skipped,
         "files_failed": fatal,
+        "files_skipped": skipped,
         "documents": c["documents"],
         "comments_read": read.counts["comments_read"],
         "comments_rejected": read.counts["comments_rejected"],
@@ -42,6 +44,7 @@ def final_counts(ctx: RunContext) -> dict[str, int]:
         "comments_scored": c["comments_scored"],
         "comments_failed": c["comments_failed"],
         "comments_not_scored": sum(ctx.not_scored.values()),
+        "comments_copies": c["comments_copies"],
         "comments_flagged": c["comments_flagged"],
         "comments_written": c["comments_written"],
         "scored_fresh": fresh,

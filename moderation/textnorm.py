@@ -41,3 +41,12 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 def clean_spaces(text: str) -> str:
     """Non-breaking and other Unicode spaces as plain spaces, runs collapsed, ends stripped."""
     return _SPACES.sub(" ", text).strip()
+
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def text_key(text: str) -> str:
+    """The text reduced to casefolded letters and digits (look-alikes folded): what two texts
+    must share to count as the same words (duplicates, copies across exports)."""
+    return _NON_ALNUM.sub("", fold_confusables(text).casefold())

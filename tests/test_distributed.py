@@ -18,6 +18,8 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
+from formats_helpers import write_two_exports  # noqa: E402
+
 from moderation import Moderator  # noqa: E402
 from moderation.distributed import (  # noqa: E402
     RayOptions,
@@ -50,7 +52,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds and the format fixtures, plus two comment tables that use the same article ids
     (a collision across files) and repeat texts exactly and nearly, within and across files,
     one file no reader can read, and an article file no comments join (the formats hold one
-    that two comment files join)."""
+    that two comment files join), one Globe and Mail thread in two exports (copies across
+    files) and a data folder's README.txt (skipped)."""
     root = tmp_path_factory.mktemp("inputs")
     shutil.copytree(ROOT / "seeds", root / "a_seeds")
     shutil.copytree(FORMATS, root / "b_formats", ignore=shutil.ignore_patterns("*.md"))
@@ -75,6 +78,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
     )
     (tables / "zz_garbage.json").write_bytes(b"\x00\x01not a format at all\xff" * 10)
+    write_two_exports(tables / "globe")  # one thread in two exports: copies, found before scoring
+    (tables / "README.txt").write_text("Raw data\n(list of <p> paragraphs)\n", encoding="utf-8")  # skipped
     article = json.loads((FORMATS / "globe_article_28844713.json").read_text(encoding="utf-8"))
     (tables / "b_lone_article.json").write_text(json.dumps({"99999999": article["28844713"]}), encoding="utf-8")
     return root
@@ -122,6 +127,10 @@ def _same(a: Any, b: Any, where: str) -> None:
         assert a == b, f"{where}: {a!r} != {b!r}"
 
 
+def counts_copies(record: dict[str, Any]) -> int:
+    return int(record["counts"]["comments_copies"])
+
+
 def _assert_same_outputs(local: Path, distributed: Path) -> None:
     for name in ("articles.jsonl", "comments.jsonl", "threads.jsonl"):
         _same(_rows(local, name), _rows(distributed, name), name)
@@ -159,6 +168,14 @@ def test_ray_run_gives_the_rows_of_a_local_run(
     assert by_id["t1~2#2"][0].startswith("near-duplicate of t1#2")
     assert by_id["t2#2"] == [] and by_id["t1#1"] == []  # a deleted comment; the first of its text
     assert len(details) >= 4
+    copies = {c["comment_id"]: c["copy_of"] for c in comments if c["status"] == "copy"}
+    assert len(copies) == counts_copies(result.record) == 5  # each in the older export (read first)
+    assert all(
+        v.startswith("article_55555555_comments#") and k.startswith("article_55555555_comments~2#")
+        for k, v in copies.items()
+    )
+    assert all(not by_id[k] for k in copies)  # a copy is never a duplicate
+    assert [Path(e["path"]).name for e in result.record["errors"] if e.get("skipped")] == ["README.txt"]
     assert result.record["id_collisions"] and any("zz_garbage" in e["path"] for e in result.record["errors"])
     counts = result.counts
     assert counts["comments_read"] == counts["comments_parsed"] == counts["comments_written"] == len(comments)

@@ -29,7 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
-from moderation.textnorm import fold_confusables
+from moderation.textnorm import fold_confusables, text_key
 
 _MERSENNE = (1 << 31) - 1
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -77,7 +77,7 @@ class DuplicateFinder(Protocol):
 
 def exact_key(text: str) -> str:
     """The text reduced to casefolded letters and digits (look-alikes folded)."""
-    return _NON_ALNUM.sub("", _normalise(text))
+    return text_key(text)
 
 
 def shingles(text: str, size: int) -> set[str]:

@@ -2,6 +2,7 @@
 spread over a cluster.
 
     inputs -> parse (one task per file, the project's readers)
+           -> copies (group by identity, before scoring: distributed/copies.py)
            -> score (map_batches over an actor pool; each actor builds one Moderator)
            -> duplicates (group by exact digest, then by LSH band key: distributed/duplicates.py)
            -> analyse (group by article: flags, severities, thread and article rollups)
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from moderation.distributed.copies import apply_copies, copy_groups, copy_rows
 from moderation.distributed.duplicates import (
     ARTICLE,
     EXACT,
@@ -207,7 +209,7 @@ def _parse(
     first = {id(e) for e in files if holds_context(e.path, options.format)}
     ordered = [e for e in files if id(e) not in first] + [e for e in files if id(e) in first]
     file_index = {id(e): i for i, e in enumerate(ordered)}  # context files sort last
-    items = [{"file_index": i, "path": str(e.path)} for i, e in enumerate(ordered)]
+    items = [{"file_index": i, "path": str(e.path), "walked": e.walked} for i, e in enumerate(ordered)]
     if not items:
         raise UsageError("no readable input")
     parsed = (
@@ -255,7 +257,7 @@ def _parse(
         account(i, given.article_ids if given is not None else ())
     for entry in entries:
         if entry.problem is not None:
-            state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal))
+            state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal, entry.skipped))
             continue
         i = file_index[id(entry)]
         if i in held_files:
@@ -288,6 +290,8 @@ def _score_and_analyse(
 ) -> Iterator[dict[str, Any]]:
     """`changes`: the renames and joins by row order, applied by the scoring actors."""
     mark = time.perf_counter()
+    parts = _partitions(ray, opts)
+    articles = _mark_copies(articles, changes[0], parts)
     actors = _num_actors(ray, opts)
     # an actor scores whole blocks, and one input file is one block: split the articles so
     # that every actor gets work (4 blocks per actor, fewer when there are fewer articles),
@@ -309,7 +313,6 @@ def _score_and_analyse(
     )  # Ray Data restarts a dead scoring actor and retries its batch (no limit)
     timings["score_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    parts = _partitions(ray, opts)
     by_article = scored.filter(lambda r: r["kind"] == ARTICLE)
     if moderator.flag_settings.duplicates is not None:
         index = moderator.new_duplicate_index()
@@ -340,6 +343,25 @@ def _score_and_analyse(
     )
     timings["analyse_s"] = time.perf_counter() - mark
     return results.iter_rows()
+
+
+def _mark_copies(articles: Any, renames: dict[int, Any], parts: int) -> Any:
+    """The articles with the comments other exports carried first marked as copies
+    (distributed/copies.py); the articles as they are when there is none."""
+    members = _nonempty(articles.map_batches(rows_fn(copy_rows, per_row=True, renames=renames), batch_format="numpy"))
+    if members is None:
+        return articles
+    found = _nonempty(
+        members.groupby("key", num_partitions=parts).map_groups(rows_fn(copy_groups), batch_format="numpy")
+    )
+    if found is None:
+        return articles
+    return (
+        articles.union(found)
+        .groupby("order", num_partitions=parts)
+        .map_groups(rows_fn(apply_copies), batch_format="numpy")
+        .materialize()
+    )
 
 
 def _nonempty(ds: Any) -> Any:

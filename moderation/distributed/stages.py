@@ -54,7 +54,7 @@ def parse_file(row: dict[str, Any], format: str | None, max_bytes: int) -> list[
     index = int(row["file_index"])
     state = ReadState()
     out = []
-    for i, article in enumerate(read_entry(Path(row["path"]), state, format, max_bytes)):
+    for i, article in enumerate(read_entry(Path(row["path"]), state, format, max_bytes, bool(row["walked"]))):
         out.append(event(article_order(index, i), ARTICLE, article, article.article_id))
         key = ref_key(article)
         if key is not None and article.comments:

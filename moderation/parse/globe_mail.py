@@ -16,6 +16,7 @@ that article files join their comment files (`parse/join.py`); the link is `extr
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -52,6 +53,13 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _unescaped(value: Any) -> str | None:
+    """Comment text with HTML character references decoded: both comment systems stored some
+    texts escaped (`G&amp;M`, `&gt;&gt;` for a quote), others not; the reader shows `G&M`."""
+    text = _str(value)
+    return html.unescape(text) if text is not None and "&" in text else text
+
+
 def _replies(node: dict[str, Any]) -> list[dict[str, Any]]:
     replies = node.get("replies")
     return [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
@@ -75,7 +83,7 @@ def _comment_record(_key: str | None, node: dict[str, Any], parent_index: int | 
     return RawComment(
         external_id=_str(node.get("ID")),
         author=_str(sender.get("name")) if isinstance(sender, dict) else None,
-        text=clean_text(_str(node.get("commentText"))),
+        text=clean_text(_unescaped(node.get("commentText"))),
         parent_index=parent_index,
         parent_external_id=parent_id if parent_index is None else None,
         timestamp=iso_from_epoch(node.get("timestamp"), milliseconds=True),
@@ -94,7 +102,7 @@ def _old_date(text: str | None) -> str | None:
 
 
 def _old_record(key: str | None, node: dict[str, Any], parent_index: int | None) -> RawComment:
-    text = clean_text(_str(node.get("text")))
+    text = clean_text(_unescaped(node.get("text")))
     quoted = QUOTED_REPLY.match(text)
     extra: dict[str, Any] = {}
     if _str(node.get("post_time")):

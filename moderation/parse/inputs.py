@@ -23,7 +23,11 @@ What is not read is said: missing paths and empty folders are `UsageError` (befo
 work); unreadable subfolders, FIFOs, sockets, dangling symlinks and symlink loops found
 while walking a folder are fatal `FileError`s (the exit code says some input was not read);
 the files of an earlier run's output folder (articles.jsonl, comments.jsonl, ... beside a
-run.json written by this tool) are skipped with a warning unless named explicitly.
+run.json written by this tool) are skipped unless named explicitly; so is a file found in a
+folder from which a page reader read neither a comment nor article text (a downloaded data
+folder's README.txt or LICENSE.txt): skipped files are listed in run.json `errors` with
+`skipped: true` and the reason, counted in `counts.files_skipped`, and never change the exit
+code. A file named directly is always read as its reader reads it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ from moderation.parse.join import Joiner
 from moderation.schema import OUTPUT_FILES, Article, Problem
 
 _HEAD_BYTES = 1 << 16  # what format detection sees of a streamed file
+# Readers of free-form pages: a file found in a folder that they read nothing from is skipped.
+PAGE_READERS: frozenset[str] = frozenset({"text_page", "html_page"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +61,13 @@ class FileError:
     path: str
     problem: str
     fatal: bool = True
+    skipped: bool = False  # not read on purpose (found in a folder, not comments): `problem` says why
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "problem": self.problem, "fatal": self.fatal}
+        out: dict[str, Any] = {"path": self.path, "problem": self.problem, "fatal": self.fatal}
+        if self.skipped:
+            out["skipped"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +97,8 @@ class InputEntry:
     path: Path
     problem: str | None = None
     fatal: bool = True
+    walked: bool = False  # found in a folder (not named by the user)
+    skipped: bool = False
 
 
 @dataclass(slots=True)
@@ -173,9 +185,8 @@ def _walk(root: Path, skip: Path | None) -> list[InputEntry]:
             if entry.name.startswith("."):
                 continue  # hidden files and folders (caches, staging, locks) are never input
             if earlier_output and entry.name in OUTPUT_FILES:
-                out.append(
-                    InputEntry(path, "skipped: output of an earlier moderate run (name the file to read it)", False)
-                )
+                problem = "output of an earlier moderate run (name the file to read it)"
+                out.append(InputEntry(path, problem, fatal=False, walked=True, skipped=True))
                 continue
             try:
                 mode = path.stat().st_mode  # follows symlinks
@@ -192,7 +203,7 @@ def _walk(root: Path, skip: Path | None) -> list[InputEntry]:
                     continue
                 visit(path)
             elif stat.S_ISREG(mode):
-                out.append(InputEntry(path))
+                out.append(InputEntry(path, walked=True))
             else:
                 out.append(InputEntry(path, f"not a regular file ({_kind(mode)}); not read"))
 
@@ -238,7 +249,7 @@ def iter_articles(
             joiner.hold((article, str(entry.path)), article)
     for entry in entries:
         if entry.problem is not None:
-            state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal))
+            state.errors.append(FileError(str(entry.path), entry.problem, entry.fatal, entry.skipped))
             continue
         if id(entry) in read_first:
             continue
@@ -250,7 +261,7 @@ def iter_articles(
 
 def _read_counted(entry: InputEntry, state: ReadState, format: str | None, max_bytes: int) -> Iterator[Article]:
     before = state.bytes_done
-    yield from read_entry(entry.path, state, format, max_bytes)
+    yield from read_entry(entry.path, state, format, max_bytes, walked=entry.walked)
     state.bytes_done = before + _size(entry.path)
 
 
@@ -265,9 +276,14 @@ def holds_context(path: Path, format: str | None) -> bool:
     return reader is not None and reader.context is not None and reader.context(head)
 
 
-def read_entry(path: Path, state: ReadState, format: str | None, max_bytes: int) -> Iterator[Article]:
+def read_entry(
+    path: Path, state: ReadState, format: str | None, max_bytes: int, walked: bool = False
+) -> Iterator[Article]:
     """The articles of one file as its reader names them (`iter_articles` makes ids unique
-    across the run); problems, counts and the file's provenance go to `state`."""
+    across the run); problems, counts and the file's provenance go to `state`. A file found
+    in a folder (`walked`) that a page reader read without finding a comment or a paragraph of
+    article text (a data folder's README.txt, LICENSE.txt, a CSV no reader knows) is skipped:
+    listed in `state.errors` as skipped, with the reason, and no article of the run."""
     name = str(path)
     try:
         with path.open("rb") as handle:
@@ -291,6 +307,11 @@ def read_entry(path: Path, state: ReadState, format: str | None, max_bytes: int)
     except Exception as exc:  # a reader bug costs that one file, never the run
         state.errors.append(FileError(name, f"reader failed: {type(exc).__name__}: {exc}"))
         return
+    if walked and format is None and not_comments(reader.name, articles):
+        found = f"read as {reader.name}; name the file to read it"
+        problem = f"not comments: no comment and no article text found ({found})"
+        state.errors.append(FileError(name, problem, fatal=False, skipped=True))
+        return
     for article in articles:
         if not article.comments and any(p.kind == "no_comment_section" for p in article.problems):
             state.errors.append(FileError(name, "comment section found but no comment could be read", fatal=False))
@@ -303,6 +324,15 @@ def read_entry(path: Path, state: ReadState, format: str | None, max_bytes: int)
         yield article
         ids[-1] = article.article_id  # as renamed by `ReadState.unique`
     state.inputs.append(InputFile(name, hashlib.sha256(data).hexdigest(), len(data), reader.name, tuple(ids)))
+
+
+def not_comments(reader_name: str, articles: list[Article]) -> bool:
+    """Whether a page reader (the readers of free-form text and HTML) found nothing in a file:
+    no comment and no paragraph of article text. Exports are never judged so: an export
+    thread without comments is still a thread."""
+    if reader_name not in PAGE_READERS:
+        return False
+    return not any(a.comments or a.body for a in articles)
 
 
 def _stream(path: Path, format_name: str, stream: Any, state: ReadState) -> Iterator[Article]:

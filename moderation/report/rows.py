@@ -20,6 +20,7 @@ SIGNALS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reader reports", ("flagCount", "reports", "report_count", "num_reports")),
     ("edited", ("edited",)),
     ("platform placeholder", ("placeholder",)),
+    ("copy of", ("copy_of",)),
     ("not scored", ("not_scored",)),
     ("characters scored", ("scored_chars",)),
     ("by a moderator", ("isModerator",)),

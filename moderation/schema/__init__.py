@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from moderation.schema.model import (
+    COPY,
     OUTPUT_FILES,
     PUBLISHED,
     SCORE_GROUPS,
@@ -55,6 +56,7 @@ from moderation.schema.rows import (
 from moderation.schema.tree import build_threads, check_comments, iter_descendants
 
 __all__ = [
+    "COPY",
     "OUTPUT_FILES",
     "OUTPUT_ROWS",
     "PUBLISHED",

@@ -44,6 +44,9 @@ PUBLISHED = "published"  # Comment.status of an ordinary comment
 # Statuses whose text is scored (pending: awaiting the platform's moderation, what a moderator
 # must decide); deleted, removed, rejected, spam, ... are kept and counted, never scored.
 SCORED_STATUSES: tuple[str, ...] = (PUBLISHED, "pending")
+# Comment.status of a second copy of a comment that another export of the same platform
+# article also carries (parse/copies.py): kept and counted, `copy_of` names the original.
+COPY = "copy"
 SCORE_GROUPS: dict[str, tuple[str, ...]] = {
     "sentiment": ("negative", "neutral", "positive"),
     "stance": ("support", "deny", "query", "comment"),
@@ -132,6 +135,7 @@ class Comment:
     placeholder: bool = False  # the text is the platform's stand-in ("[deleted]"), not the author's
     language: str | None = None  # detected language code (`en`, `de`, ...), set before scoring
     quote: str | None = None  # quoted parent text, kept apart from the author's own words
+    copy_of: str | None = None  # status `copy`: the comment id of the original it repeats
 
     @property
     def scorable(self) -> bool:
@@ -157,6 +161,8 @@ class Comment:
             out["language"] = self.language
         if self.quote is not None:
             out["quote"] = self.quote
+        if self.copy_of is not None:
+            out["copy_of"] = self.copy_of
         if self.timestamp is not None:
             out["timestamp"] = self.timestamp
         if self.external_id is not None:

@@ -92,6 +92,9 @@ class CommentRow(TypedDict):
     placeholder: NotRequired[bool]  # the text is the platform's stand-in ("[deleted]"), never scored
     language: NotRequired[str]  # detected language code
     quote: NotRequired[str]  # quoted parent text, kept apart from the author's words
+    # status `copy`: the comment id of the same comment read earlier from another export of
+    # the same platform article (parse/copies.py); a copy is never scored, flagged or counted twice
+    copy_of: NotRequired[str]
     timestamp: NotRequired[str]
     external_id: NotRequired[str]
     extra: NotRequired[dict[str, Any]]
@@ -222,6 +225,7 @@ class ErrorRow(TypedDict):
     path: str
     problem: str
     fatal: bool
+    skipped: NotRequired[bool]  # not read on purpose (the reason is `problem`); never fatal
 
 
 class CollisionRow(TypedDict):
@@ -234,13 +238,15 @@ class CollisionRow(TypedDict):
 class CountsRow(TypedDict):
     files: int
     files_failed: int
+    files_skipped: int  # found in a folder and not read: not comments (errors[].skipped)
     documents: int
     comments_read: int
     comments_rejected: int
     comments_parsed: int
     comments_scored: int
     comments_failed: int
-    comments_not_scored: int  # placeholders, taken-down comments, unsupported languages
+    comments_not_scored: int  # placeholders, taken-down comments, copies, unsupported languages
+    comments_copies: int  # second copies of comments another export of the same article carries
     comments_flagged: int
     comments_written: int
     scored_fresh: int
