@@ -130,6 +130,16 @@ def test_same_time(a: str | None, b: str, same: bool) -> None:
     assert same_time(b, a) is same
 
 
+def test_a_word_the_platform_masked_with_an_accent_is_the_same_word() -> None:
+    from moderation.parse.copies import copy_key
+    from moderation.schema import Article, Comment
+
+    article = Article("a", None, "globe_mail", extra={"article_ref": "1"})
+    said = [Comment(f"a#{n}", "a", n, "Rightontheleft", t) for n, t in enumerate(["stop the crap.", "stop the cřap."])]
+    other = Comment("a#3", "a", 3, "Someone", "stop the crap.")
+    assert copy_key(article, said[0]) == copy_key(article, said[1]) != copy_key(article, other)
+
+
 def test_resolve_never_makes_a_comment_a_copy_of_one_in_its_own_article() -> None:
     members = [
         ((1, 0), Carried("x", "x#1", None)),

@@ -7,8 +7,9 @@ as a duplicate post. The rule, in run order (article order, then position):
 
 - the *identity* of a comment (`copy_key`) is: the platform's article (`parse.join.ref_key`:
   format and article ref), the author (case folded, spaces collapsed) and the text's letters
-  and digits (`textnorm.text_key`). A comment without an article ref, an author or words,
-  and one that is not `scorable` (placeholders, taken down), has none: it is never a copy;
+  and digits without accents (`textnorm.text_key`; a platform's masked word "cřap" is
+  "crap"). A comment without an article ref, an author or words, and one that is not
+  `scorable` (placeholders, taken down), has none: it is never a copy;
 - a comment is a *copy* of the first earlier comment with its identity that was read from
   ANOTHER article of the run (another export) at a compatible time (`same_time`) and that no
   other comment of its own article copies already (one to one: a repeat that both exports
@@ -29,6 +30,7 @@ originals in a `CopyStore` (`moderation.disk_index.SqliteCopyStore` keeps them o
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -61,11 +63,19 @@ def copy_key(article: Article, comment: Comment) -> str | None:
     author = " ".join(comment.author.split()).casefold() if comment.author else ""
     if ref is None or not author or not comment.scorable:
         return None
-    words = text_key(comment.text)
+    words = text_key(_unmarked(comment.text))
     if not words:
         return None
     joined = "\x1f".join((ref[0], ref[1], author, words))
     return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _unmarked(text: str) -> str:
+    """The text without combining marks: the newer Globe and Mail system masks words it
+    filters with one ("cřap" for "crap"), where the older export kept the word."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def _when(text: str) -> datetime | date | None:
