@@ -130,6 +130,26 @@ class ScoresCache:
                 raise CacheError(f"cannot create the scores cache {path}: {again}") from None
         self._pending: dict[bytes, str] = {}
 
+    @classmethod
+    def reader(cls, path: Path, fingerprint: str) -> ScoresCache:
+        """The cache at `path`, opened read-only (a scoring worker beside the run that owns it:
+        SQLite's WAL mode lets it read while the run writes). What it scores stays pending here
+        until the run takes it (`take_pending`) and commits it with the chunk's rows."""
+        cache = cls.__new__(cls)
+        cache.path, cache.fingerprint, cache.notice, cache.undecodable = path, fingerprint, None, 0
+        cache._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        cache._pending = {}
+        return cache
+
+    def take_pending(self) -> dict[bytes, str]:
+        """The entries added since the last call, handed over (and forgotten here)."""
+        pending, self._pending = self._pending, {}
+        return pending
+
+    def add_pending(self, entries: dict[bytes, str]) -> None:
+        """Entries a worker scored (see `reader`): committed with the next `commit`."""
+        self._pending.update(entries)
+
     def get_many(self, texts: Sequence[str], targets: Sequence[str | None]) -> list[Scores | None]:
         keys = [scores_key(self.fingerprint, t, g) for t, g in zip(texts, targets, strict=True)]
         found: dict[bytes, str] = {}

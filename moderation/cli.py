@@ -101,6 +101,15 @@ def score(
             "severity model's development table; docs/flags.md).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Processes that score the next chunks while this one is analysed; 0: none (default: 1 for a "
+            "preset without neural models on 2+ cores and 4 MB+ of input, else 0).",
+        ),
+    ] = None,
 ) -> None:
     """Parse, score and flag comments; write JSONL, run.json and report.html into --out.
 
@@ -120,6 +129,7 @@ def score(
         cache_path=cache,
         top_flagged=top,
         max_input_bytes=max_input_mb * 1024 * 1024,
+        workers=workers,
     )
     try:
         queue = queue_overrides(min_severity, queue_size)

@@ -26,6 +26,7 @@ from moderation import __version__
 from moderation.analysis.article import analyse_article
 from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex, DuplicateStore
 from moderation.analysis.flags import assess
+from moderation.analysis import language
 from moderation.analysis.language import assign_languages
 from moderation.analysis.settings import check_severity_inputs, flag_settings, merge_queue
 from moderation.cache import scores_fingerprint
@@ -231,9 +232,11 @@ class Moderator:
             return list(scorer.score(texts, targets, progress=progress))
 
     def load_models(self) -> None:
-        """Load the preset's models in this process now instead of at the first comment."""
+        """Load the preset's models (and the language detector) in this process now instead of
+        at the first comment."""
         with self._lock:
             self.pipeline.load()
+        language.load()
 
     def model_fingerprint(self) -> str:
         """What scores depend on besides the text (models, scorer options, version): the cache key's part."""

@@ -22,23 +22,26 @@ its rows are written; a re-run after a kill or Ctrl-C reads them back, writing i
 from __future__ import annotations
 
 import heapq
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from moderation import __version__
-from moderation.analysis.language import assign_languages
 from moderation.disk_index import SqliteCopyStore, SqliteDuplicateStore
 from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.copies import CopyIndex
 from moderation.parse.detect import check_format
-from moderation.parse.inputs import FileError, InputFile, ReadState, iter_articles, list_inputs
+from moderation.parse.inputs import FileError, InputEntry, InputFile, ReadState, iter_articles, list_inputs
+from moderation.prefetch import InProcess, ScoredChunk, WorkerPool
 from moderation.run_record import publish
 from moderation.schema import COPY, PUBLISHED, Article, RunRecord
+from moderation.scoring.registry import is_neural
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
     from moderation.moderator import ArticleResult, CommentResult, Moderator
 
 DEFAULT_CHUNK_COMMENTS = 2000
+AUTO_WORKER_BYTES = 4 << 20  # inputs below this are scored in the run's process unless told otherwise
 MAX_PROBLEMS_IN_RUN_JSON = 1000
 
 
@@ -60,6 +64,7 @@ class RunOptions:
     report_comments: int = 20_000  # report.html holds every comment up to this many, else a bounded view
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     max_article_rows: int = 50  # articles kept for the terminal table
+    workers: int | None = None  # scoring processes beside the run (moderation/prefetch.py); None: auto
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +178,15 @@ def run(
     started = time.perf_counter()
     sink.open()
     ctx = RunContext(read=ReadState())
+    models: InProcess | WorkerPool = InProcess(None, None)
     try:
         load_s = 0.0
         if moderator is not None:
             if stage is not None:
                 stage("loading models")
-            load_s = _load_models(moderator)
             _start_scoring(ctx, moderator, sink, options)
+            models = _models_part(moderator, ctx, options, entries)
+            load_s = _load_models(models)
             if stage is not None:
                 stage("scoring")
         scoring_s = 0.0
@@ -190,12 +197,14 @@ def run(
         for article in iter_articles(entries, ctx.read, options.format, options.max_input_bytes):
             copies.mark(article)  # in run order, before scoring: a copy is never scored
             if chunk and n_chunk + len(article.comments) > options.chunk_comments:
-                scoring_s += _flush(moderator, chunk, sink, ctx, options, progress)
+                scoring_s += _flush(partial(models.submit, chunk), moderator, sink, ctx, options, progress)
                 chunk, n_chunk = [], 0
             chunk.append(article)
             n_chunk += len(article.comments)
         if chunk:
-            scoring_s += _flush(moderator, chunk, sink, ctx, options, progress)
+            scoring_s += _flush(partial(models.submit, chunk), moderator, sink, ctx, options, progress)
+        scoring_s += _flush(models.drain, moderator, sink, ctx, options, progress)
+        models.close()
         timings = {"total_s": time.perf_counter() - started, "load_s": load_s, "score_s": scoring_s}
         provenance = moderator.provenance() if moderator is not None else _parse_provenance()
         counts, record, written = publish(ctx, sink, provenance, timings, options.report_comments)
@@ -210,6 +219,7 @@ def run(
         sink.discard()
         raise
     finally:
+        models.close(failed=True)  # a no-op after the normal close above
         if ctx.cache is not None:
             ctx.cache.close()
         if ctx.duplicate_store is not None:
@@ -220,11 +230,28 @@ def run(
     return run_result(ctx, sink, counts, provenance, timings, record, written)
 
 
-def _load_models(moderator: Moderator) -> float:
-    """Load the preset's models before the first chunk; the seconds it took."""
+def _load_models(models: InProcess | WorkerPool) -> float:
+    """Load the preset's models (here or in the workers) before the first chunk; the seconds it took."""
     started = time.perf_counter()
-    moderator.load_models()
+    models.start()
     return time.perf_counter() - started
+
+
+def _models_part(
+    moderator: Moderator, ctx: RunContext, options: RunOptions, entries: list[InputEntry]
+) -> InProcess | WorkerPool:
+    """Where chunks are scored: in this process, or ahead of it in worker processes (see
+    `RunOptions.workers`; auto: one worker on a machine with two cores or more, for a preset
+    without neural models and an input of several chunks)."""
+    workers = options.workers
+    if workers is None:
+        light = not any(is_neural(s.name) for s in moderator.preset.scorers)
+        size = sum(e.path.stat().st_size for e in entries if e.problem is None and e.path.is_file())
+        workers = 1 if light and (os.cpu_count() or 1) >= 2 and size >= AUTO_WORKER_BYTES else 0
+    if workers <= 0:
+        return InProcess(moderator, ctx.scorer)
+    cache = (ctx.cache_path, ctx.cache.fingerprint) if ctx.cache is not None and ctx.cache_path is not None else None
+    return WorkerPool(moderator, workers, cache)
 
 
 def _start_scoring(ctx: RunContext, moderator: Moderator, sink: Sink, options: RunOptions) -> None:
@@ -252,34 +279,38 @@ def _parse_provenance() -> dict[str, Any]:
 
 
 def _flush(
+    score: Callable[[], list[ScoredChunk]],
     moderator: Moderator | None,
-    chunk: list[Article],
     sink: Sink,
     ctx: RunContext,
     options: RunOptions,
     progress: ProgressCallback | None,
 ) -> float:
-    """Score one chunk, hand its rows to the sink, then commit its scores to the cache."""
+    """`score` hands a chunk to the models' part (or collects the last ones); each chunk that
+    comes back done is analysed, its rows go to the sink, then its scores are committed to the
+    cache. The seconds this took."""
     from moderation.moderator import unscored
 
     started = time.perf_counter()
-    for article in chunk:  # parse-only runs record languages too
-        assign_languages(article)
-    if moderator is not None:
-        results = moderator.score_articles(chunk, scorer=ctx.scorer, duplicates=ctx.duplicates)
-    else:
-        results = [unscored(a) for a in chunk]
-    elapsed = time.perf_counter() - started
-    for result in results:
-        _tally(result, ctx, options)
-        sink.add(result)
-    sink.flush()
-    if ctx.cache is not None:
-        ctx.cache.commit()
-    ctx.counts["comments_saved"] += sum(len(a.comments) for a in chunk)
-    if progress is not None:
-        progress(Progress(ctx.read.bytes_done, ctx.read.bytes_total, ctx.counts["comments_written"]))
-    return elapsed
+    for done in score():
+        if moderator is not None and done.scored is not None:
+            results = moderator.analyse_articles(done.articles, done.scored, ctx.duplicates)
+        else:
+            results = [unscored(a) for a in done.articles]
+        for result in results:
+            _tally(result, ctx, options)
+            sink.add(result)
+        sink.flush()
+        if ctx.cache is not None:
+            ctx.cache.add_pending(done.fresh)
+            ctx.cache.commit()
+        if done.from_cache or done.scored_fresh:  # counted in a worker
+            ctx.scorer.from_cache += done.from_cache
+            ctx.scorer.scored_fresh += done.scored_fresh
+        ctx.counts["comments_saved"] += sum(len(a.comments) for a in done.articles)
+        if progress is not None:
+            progress(Progress(ctx.read.bytes_done, ctx.read.bytes_total, ctx.counts["comments_written"]))
+    return time.perf_counter() - started
 
 
 def _tally(result: ArticleResult, ctx: RunContext, options: RunOptions) -> None:

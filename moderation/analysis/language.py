@@ -29,7 +29,11 @@ from moderation.schema import Article, Comment
 CONFIDENT = 0.9
 DEFAULT_LANGUAGE = "en"
 MAX_CHARS = 2000
-MIN_LETTERS = 1  # a text without letters ("+1", "!!!") takes the article's language
+
+
+def load() -> None:
+    """Load the detector's model now (about half a second) rather than at the first comment."""
+    _identifier()
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +51,7 @@ def detect(text: str) -> tuple[str, float]:
 
 def confident_language(text: str) -> str | None:
     """The detected language when the detector is confident, else None."""
-    if sum(ch.isalpha() for ch in text[:MAX_CHARS]) < MIN_LETTERS:
+    if not any(map(str.isalpha, text[:MAX_CHARS])):  # no letters ("+1", "!!!"): the article's language
         return None
     language, probability = detect(text)
     return language if probability >= CONFIDENT else None

@@ -42,6 +42,7 @@ class ScoringPipeline:
         self.scorers = list(scorers)
         self.batch_size = batch_size
         self.owners = owners
+        self.loaded = False
 
     @property
     def produces(self) -> tuple[str, ...]:
@@ -54,8 +55,10 @@ class ScoringPipeline:
     def load(self) -> None:
         """Load every scorer's models now (they load lazily on first use otherwise): one short
         text with a stance target goes through every scorer, which also pays the first call's
-        one-off costs. Results are unaffected; nothing is cached."""
-        self._score_batch(TextBatch([_WARM_UP], [_WARM_UP]))
+        one-off costs. Results are unaffected; nothing is cached. Once is enough per pipeline."""
+        if not self.loaded:
+            self._score_batch(TextBatch([_WARM_UP], [_WARM_UP]))
+            self.loaded = True
 
     def info(self) -> list[ModelInfo]:
         return [info for scorer in self.scorers for info in scorer.info()]

@@ -40,6 +40,11 @@ def needs(name: str) -> tuple[str, ...]:
     return _entry(name)[1]
 
 
+def is_neural(name: str) -> bool:
+    """Whether scorer `name` runs a neural model (the shared encoder or a hub model: torch)."""
+    return any(need in ("encoder", "hub") for need in needs(name))
+
+
 def _entry(name: str) -> tuple[ScorerFactory, tuple[str, ...]]:
     try:
         return _FACTORIES[name]

@@ -1,0 +1,90 @@
+"""Scoring in worker processes (moderation/prefetch.py) changes nothing but the speed: the same
+bytes as a run in one process, the same scores cache, and a resume that reads what workers scored."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synth_comments import write_comments
+from moderation.moderator import Moderator
+from moderation.parse.inputs import InputEntry, ReadState
+from moderation.prefetch import InProcess, WorkerPool
+from moderation.run import AUTO_WORKER_BYTES, RunContext, RunOptions, _models_part, run
+from moderation.writers import FolderSink
+from tests.conftest import ROOT, SEEDS
+
+JSONL = ("articles.jsonl", "comments.jsonl", "threads.jsonl")
+
+
+@pytest.fixture(scope="module")
+def fast() -> Moderator:
+    return Moderator("fast")
+
+
+def _counts(out: Path) -> dict[str, int]:
+    return json.loads((out / "run.json").read_text(encoding="utf-8"))["counts"]
+
+
+def test_a_run_with_a_worker_writes_the_same_bytes(fast: Moderator, tmp_path: Path) -> None:
+    inputs = [ROOT / "tests" / "golden" / "input", SEEDS]
+    for workers in (0, 1):
+        options = RunOptions(chunk_comments=40, use_cache=False, workers=workers)
+        run(inputs, fast, FolderSink(tmp_path / f"w{workers}"), options)
+    for name in JSONL:
+        assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
+    assert _counts(tmp_path / "w1") == _counts(tmp_path / "w0")
+    assert _counts(tmp_path / "w1")["comments_flagged"] > 0
+
+
+def test_scores_a_worker_computed_are_cached_and_read_back(fast: Moderator, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    write_comments(src, 500, seed=5)
+    out = tmp_path / "out"
+    first = run([src], fast, FolderSink(out), RunOptions(chunk_comments=100, workers=1))
+    assert first.counts["scored_fresh"] > 0 and first.counts["from_cache"] == 0
+    before = {name: (out / name).read_bytes() for name in JSONL}
+    for workers in (1, 0):  # a re-run, with or without workers, scores nothing again
+        again = run([src], fast, FolderSink(out, overwrite=True), RunOptions(chunk_comments=100, workers=workers))
+        assert again.counts["scored_fresh"] == 0
+        assert again.counts["from_cache"] == first.counts["scored_fresh"] + first.counts["from_cache"]
+        assert {name: (out / name).read_bytes() for name in JSONL} == before
+
+
+def _entry(tmp_path: Path, size: int) -> InputEntry:
+    path = tmp_path / f"in-{size}.jsonl"
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return InputEntry(path)
+
+
+@pytest.mark.parametrize(
+    ("preset", "size", "cores", "want"),
+    [
+        ("fast", AUTO_WORKER_BYTES, 2, WorkerPool),
+        ("fast", AUTO_WORKER_BYTES - 1, 2, InProcess),  # a small input: a worker would cost more than it saves
+        ("fast", AUTO_WORKER_BYTES, 1, InProcess),
+        ("default", AUTO_WORKER_BYTES, 2, InProcess),  # torch already uses both cores
+    ],
+)
+def test_workers_by_default(preset: str, size: int, cores: int, want: type, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    models = _models_part(Moderator(preset), RunContext(read=ReadState()), RunOptions(), [_entry(tmp_path, size)])
+    try:
+        assert type(models) is want
+    finally:
+        models.close()
+
+
+def test_workers_can_be_asked_for_or_refused(fast: Moderator, tmp_path: Path) -> None:
+    small, large = [_entry(tmp_path, 10)], [_entry(tmp_path, AUTO_WORKER_BYTES)]
+    asked = _models_part(fast, RunContext(read=ReadState()), RunOptions(workers=2), small)
+    refused = _models_part(fast, RunContext(read=ReadState()), RunOptions(workers=0), large)
+    try:
+        assert isinstance(asked, WorkerPool) and asked.workers == 2
+        assert isinstance(refused, InProcess)
+    finally:
+        asked.close()
