@@ -16,10 +16,8 @@ workers, so a resumed run finds them.
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +26,8 @@ from moderation.analysis.language import assign_languages
 from moderation.schema import Article, Scores
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from moderation.moderator import Moderator
 
 Scored = list[tuple[list[Scores], list[str | None]]]  # per article: scores, why not scored
@@ -84,6 +84,9 @@ class WorkerPool:
     handles it and shuts the pool down."""
 
     def __init__(self, moderator: Moderator, workers: int, cache: tuple[Path, str] | None) -> None:
+        import multiprocessing  # here: a run without workers does not pay for the imports
+        from concurrent.futures import ProcessPoolExecutor
+
         if workers < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.workers = workers

@@ -177,11 +177,9 @@ class ToxicityHeadScorer(_EncoderHead):
 
     @cached_property
     def _lexical(self) -> tuple[Any, Any]:
-        import profanity_check
+        from moderation.scoring import profanity, vader
 
-        from moderation.scoring import vader
-
-        return profanity_check, vader.analyzer()
+        return profanity.model(), vader.analyzer()
 
     def chunk_scores(self, chunk_texts: list[str], vectors: np.ndarray) -> dict[str, np.ndarray]:
         """Per-chunk probabilities of every attribute this scorer produces."""

@@ -1,7 +1,8 @@
 """Off-the-shelf lexical scorers whose weights ship inside their PyPI packages.
 
-- `ProfanityCheckScorer`: alt-profanity-check (linear SVM over character/word n-grams,
-  trained on offensive-language data). Mostly catches swearing: a signal, not a toxicity model.
+- `ProfanityCheckScorer`: alt-profanity-check (calibrated linear SVMs over TF-IDF word
+  counts, trained on offensive-language data), read by `scoring/profanity.py` without
+  importing scikit-learn. Mostly catches swearing: a signal, not a toxicity model.
   It reads the text without identity terms (`scoring/identity.py`): "I am a gay person." is
   not profanity.
 - `VaderScorer`: VADER's rule-based sentiment, mapped to a negative/neutral/positive distribution
@@ -10,14 +11,13 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from moderation.scoring.base import ModelInfo, TextBatch, package_version, sha256_file
 from moderation.scoring.identity import without_identity_terms
+from moderation.scoring.profanity import FILES, data_dir, model
 
 
 class ProfanityCheckScorer:
@@ -26,15 +26,9 @@ class ProfanityCheckScorer:
     name = "profanity-check"
     produces: tuple[str, ...] = ("profanity",)
 
-    @cached_property
-    def _module(self) -> Any:
-        import profanity_check
-
-        return profanity_check
-
     def info(self) -> list[ModelInfo]:
-        data = Path(self._module.__file__).parent / "data"
-        weights = "+".join(sha256_file(data / f)[:16] for f in ("vectorizer.joblib", "model.joblib"))
+        data = data_dir()
+        weights = "+".join(sha256_file(data / f)[:16] for f in FILES)
         return [
             ModelInfo(
                 name="alt-profanity-check",
@@ -54,7 +48,7 @@ class ProfanityCheckScorer:
         return batch.feature(
             "profanity-check",
             lambda: np.asarray(
-                self._module.predict_prob([without_identity_terms(t) for t in batch.texts]), dtype=np.float64
+                model().predict_prob([without_identity_terms(t) for t in batch.texts]), dtype=np.float64
             ),
         )
 
