@@ -6,7 +6,8 @@ Prints, measured in this one process (ratios are what to compare on a shared mac
 - bare encoder: tokenise + forward, length-sorted, per batch size (the default preset's limit);
 - default preset end to end (`run()` into a folder: scores, flags, rollups, JSONL, report),
   and one comment at a time through the same scorers;
-- fast preset scorers alone and end to end on synthetic comments (benchmarks/synth_comments.py);
+- fast preset scorers alone and end to end on synthetic comments (benchmarks/synth_comments.py),
+  with the run's own choice of worker processes (one, for this input on 2+ cores) and with none;
 - `moderate score seeds/` cold in a fresh process for both presets: wall, CPU and peak memory.
 
 Comments for the default preset: UCC Globe and Mail comments of 60-100 word pieces from
@@ -45,8 +46,14 @@ def _write_jsonl(path: Path, texts: list[str]) -> None:
             handle.write(json.dumps(row) + "\n")
 
 
-def _end_to_end(preset: str, source: Path, n: int) -> tuple[float, float]:
-    """(wall, CPU) seconds of `run()` over `source` with models already loaded (no cache)."""
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (a run's worker processes)."""
+    return time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+
+
+def _end_to_end(preset: str, source: Path, n: int, workers: int | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of `run()` over `source` with models already loaded (no cache);
+    `workers` as `RunOptions.workers` (None: the run's own choice). CPU includes the workers'."""
     from moderation.moderator import Moderator
     from moderation.run import RunOptions, run
     from moderation.writers import FolderSink
@@ -54,9 +61,10 @@ def _end_to_end(preset: str, source: Path, n: int) -> tuple[float, float]:
     moderator = Moderator(preset)
     moderator.load_models()
     with tempfile.TemporaryDirectory() as tmp:
-        started, cpu = time.perf_counter(), time.process_time()
-        result = run([source], moderator, FolderSink(Path(tmp) / "out"), RunOptions(use_cache=False))
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), _cpu()
+        options = RunOptions(use_cache=False, workers=workers)
+        result = run([source], moderator, FolderSink(Path(tmp) / "out"), options)
+        seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     assert result.counts["comments_written"] == n, result.counts
     return seconds, cpu
 
@@ -136,13 +144,16 @@ def main() -> None:
         fast.score(fast_texts)
         fast_scorers_s, fast_scorers_cpu = time.perf_counter() - started, time.process_time() - cpu
         fast_s, fast_cpu = _end_to_end("fast", source, args.fast_n)
+        single_s, single_cpu = _end_to_end("fast", source, args.fast_n, workers=0)
     print(f"fast preset, scorers alone:         {_rate(args.fast_n, fast_scorers_s, fast_scorers_cpu)}")
-    print(f"fast preset end to end:             {_rate(args.fast_n, fast_s, fast_cpu)}")
+    print(f"fast preset end to end:             {_rate(args.fast_n, fast_s, fast_cpu)} (workers: auto)")
+    print(f"fast preset end to end, --workers 0:{_rate(args.fast_n, single_s, single_cpu)}")
 
     print("ratios (same run):")
     print(f"  default end to end / bare encoder (batch {configured}): {bare_s / default_s:5.2f}")
     print(f"  default batched end to end / one at a time:     {(args.n / default_s) / (args.naive_n / naive_s):5.1f}x")
     print(f"  fast end to end / fast scorers alone:           {fast_scorers_s / fast_s:5.2f}")
+    print(f"  fast end to end, auto workers / --workers 0:    {single_s / fast_s:5.2f}x")
     for preset, (wall, cpu, rss) in cold.items():
         print(f"moderate score seeds/ -p {preset:7s} cold: {wall:5.1f} s wall, {cpu:5.1f} s CPU, {rss:4.0f} MiB peak")
     print(
