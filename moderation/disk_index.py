@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,34 +37,43 @@ class SqliteDuplicateStore:
         for statement in _SCHEMA:
             self._db.execute(statement)
         self._db.execute("BEGIN")  # one long transaction: nothing here needs to survive a crash
-        self._rows = 0
+        self.rows = 0
 
-    def first_exact(self, digest: int) -> str | None:
-        found = self._db.execute("SELECT comment_id FROM exact WHERE digest = ?", (digest,)).fetchone()
-        return found[0] if found else None
+    def exact_ids(self, digests: Sequence[int]) -> dict[int, str]:
+        return dict(self._select("SELECT digest, comment_id FROM exact WHERE digest IN ({})", digests))
 
-    def add_exact(self, digest: int, comment_id: str) -> None:
-        self._db.execute("INSERT OR IGNORE INTO exact (digest, comment_id) VALUES (?, ?)", (digest, comment_id))
+    def band_rows(self, keys: Sequence[int]) -> dict[int, int]:
+        return dict(self._select("SELECT band_key, row FROM bands WHERE band_key IN ({})", keys))
 
-    def rows_for_bands(self, keys: Sequence[int]) -> list[int]:
-        marks = ",".join("?" * len(keys))
-        found = self._db.execute(f"SELECT DISTINCT row FROM bands WHERE band_key IN ({marks})", list(keys))
-        return sorted(r[0] for r in found)
+    def signatures(self, rows: Sequence[int]) -> dict[int, tuple[str, np.ndarray]]:
+        found = self._select("SELECT row, comment_id, signature FROM signatures WHERE row IN ({})", rows)
+        return {row: (comment_id, np.frombuffer(blob, dtype=np.uint32)) for row, comment_id, blob in found}
 
-    def signature(self, row: int) -> tuple[str, np.ndarray]:
-        comment_id, blob = self._db.execute(
-            "SELECT comment_id, signature FROM signatures WHERE row = ?", (row,)
-        ).fetchone()
-        return comment_id, np.frombuffer(blob, dtype=np.uint32)
-
-    def add_signature(self, comment_id: str, signature: np.ndarray, band_keys: Sequence[int]) -> None:
-        row = self._rows
-        self._db.execute(
+    def add(
+        self,
+        exact: Sequence[tuple[int, str]],
+        signatures: Sequence[tuple[str, np.ndarray]],
+        bands: Sequence[tuple[int, int]],
+    ) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO exact (digest, comment_id) VALUES (?, ?)", exact)
+        self._db.executemany(
             "INSERT INTO signatures (row, comment_id, signature) VALUES (?, ?, ?)",
-            (row, comment_id, np.ascontiguousarray(signature, dtype=np.uint32).tobytes()),
+            [
+                (row, comment_id, np.ascontiguousarray(sig, dtype=np.uint32).tobytes())
+                for row, (comment_id, sig) in enumerate(signatures, start=self.rows)
+            ],
         )
-        self._db.executemany("INSERT OR IGNORE INTO bands (band_key, row) VALUES (?, ?)", [(k, row) for k in band_keys])
-        self._rows += 1
+        self._db.executemany("INSERT OR IGNORE INTO bands (band_key, row) VALUES (?, ?)", bands)
+        self.rows += len(signatures)
+
+    def _select(self, query: str, values: Sequence[Any]) -> list[Any]:
+        """Rows of `query` for `values`, at most 500 per statement (SQLite's variable limit)."""
+        unique = list(dict.fromkeys(values))
+        found: list[Any] = []
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            found += self._db.execute(query.format(",".join("?" * len(part))), part).fetchall()
+        return found
 
     def close(self) -> None:
         self._db.close()

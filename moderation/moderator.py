@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
+from moderation.analysis import language
 from moderation.analysis.article import analyse_article
 from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex, DuplicateStore
 from moderation.analysis.flags import assess
-from moderation.analysis import language
 from moderation.analysis.language import assign_languages
 from moderation.analysis.settings import check_severity_inputs, flag_settings, merge_queue
 from moderation.cache import scores_fingerprint

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +32,7 @@ import numpy as np
 from moderation.textnorm import fold_confusables, text_key
 
 _MERSENNE = (1 << 31) - 1
+_SHINGLES_AT_ONCE = 50_000  # shingles hashed into one (shingles x num_perm) array: 13 MB at 32
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 
@@ -107,26 +108,41 @@ def _signed64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
-def _low32(texts: set[str]) -> np.ndarray:
+def _low32(texts: Iterable[str]) -> np.ndarray:
     """`_hash64(t) & 0xFFFFFFFF` of every text as int64: the first 4 bytes of each little-endian digest."""
     digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest() for t in texts)
     return np.frombuffer(digests, dtype="<u4")[::2].astype(np.int64)
 
 
+Exact = tuple[int, str]  # (digest, first comment id)
+Signed = tuple[str, np.ndarray]  # (comment id, MinHash signature)
+Band = tuple[int, int]  # (band key, row)
+
+
 class DuplicateStore(Protocol):
     """Where a `DuplicateIndex` keeps what it has seen. Band keys and exact digests are signed
-    64-bit integers; rows number the near-duplicate signatures from 0 in insertion order."""
+    64-bit integers; rows number the near-duplicate signatures from 0 in insertion order.
+    Reads and writes come in batches (one per group of comments the index checks)."""
 
-    def first_exact(self, digest: int) -> str | None: ...
+    rows: int  # signatures stored so far
 
-    def add_exact(self, digest: int, comment_id: str) -> None: ...
+    def exact_ids(self, digests: Sequence[int]) -> dict[int, str]:
+        """The first comment id stored per digest, for those of `digests` that were seen."""
+        ...
 
-    def rows_for_bands(self, keys: Sequence[int]) -> list[int]: ...
+    def band_rows(self, keys: Sequence[int]) -> dict[int, int]:
+        """The row each of `keys` points at, for those that were seen."""
+        ...
 
-    def signature(self, row: int) -> tuple[str, np.ndarray]: ...
+    def signatures(self, rows: Sequence[int]) -> dict[int, tuple[str, np.ndarray]]: ...
 
-    def add_signature(self, comment_id: str, signature: np.ndarray, band_keys: Sequence[int]) -> None:
-        """Store the next row; each band key not seen before points at it (first wins)."""
+    def add(
+        self,
+        exact: Sequence[tuple[int, str]],
+        signatures: Sequence[tuple[str, np.ndarray]],
+        bands: Sequence[tuple[int, int]],
+    ) -> None:
+        """Store new digests, the next signature rows (numbered from `rows`) and new band keys."""
         ...
 
 
@@ -138,29 +154,46 @@ class MemoryStore:
         self._bands: dict[int, int] = {}
         self._ids: list[str] = []
         self._signatures = np.empty((0, num_perm), dtype=np.uint32)
+        self.rows = 0
 
-    def first_exact(self, digest: int) -> str | None:
-        return self._exact.get(digest)
+    def exact_ids(self, digests: Sequence[int]) -> dict[int, str]:
+        return {d: self._exact[d] for d in digests if d in self._exact}
 
-    def add_exact(self, digest: int, comment_id: str) -> None:
-        self._exact.setdefault(digest, comment_id)
+    def band_rows(self, keys: Sequence[int]) -> dict[int, int]:
+        return {k: self._bands[k] for k in keys if k in self._bands}
 
-    def rows_for_bands(self, keys: Sequence[int]) -> list[int]:
-        return sorted({self._bands[k] for k in keys if k in self._bands})
+    def signatures(self, rows: Sequence[int]) -> dict[int, tuple[str, np.ndarray]]:
+        return {r: (self._ids[r], self._signatures[r]) for r in rows}
 
-    def signature(self, row: int) -> tuple[str, np.ndarray]:
-        return self._ids[row], self._signatures[row]
-
-    def add_signature(self, comment_id: str, signature: np.ndarray, band_keys: Sequence[int]) -> None:
-        n = len(self._ids)
-        if n == len(self._signatures):
+    def add(
+        self,
+        exact: Sequence[tuple[int, str]],
+        signatures: Sequence[tuple[str, np.ndarray]],
+        bands: Sequence[tuple[int, int]],
+    ) -> None:
+        for digest, comment_id in exact:
+            self._exact.setdefault(digest, comment_id)
+        n = self.rows + len(signatures)
+        if n > len(self._signatures):
             grown = np.empty((max(64, 2 * n), self._signatures.shape[1]), dtype=np.uint32)
-            grown[:n] = self._signatures[:n]
+            grown[: self.rows] = self._signatures[: self.rows]
             self._signatures = grown
-        self._signatures[n] = signature
-        self._ids.append(comment_id)
-        for key in band_keys:
-            self._bands.setdefault(key, n)
+        for row, (comment_id, signature) in enumerate(signatures, start=self.rows):
+            self._signatures[row] = signature
+            self._ids.append(comment_id)
+        self.rows = n
+        for key, row in bands:
+            self._bands.setdefault(key, row)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """What `check` compares of one text: its exact digest, MinHash signature and band keys
+    (None where the text is too short for that kind of match)."""
+
+    digest: int | None
+    signature: np.ndarray | None
+    keys: list[int]
 
 
 class DuplicateIndex:
@@ -175,30 +208,56 @@ class DuplicateIndex:
 
     def signature(self, text: str) -> np.ndarray | None:
         """The MinHash signature of a text's shingles, or None when it has no words."""
-        return self._signature(_normalise(text))
+        return self._signatures([_normalise(text)])[0]
 
-    def _signature(self, normalised: str) -> np.ndarray | None:
-        grams = _shingles_of(normalised, self.settings.shingle_size)
-        if not grams:
-            return None
-        values = _low32(grams)
+    def _signatures(self, normalised: Sequence[str]) -> list[np.ndarray | None]:
+        """MinHash signatures of many texts, computed together (None for a text without words);
+        at most `_SHINGLES_AT_ONCE` shingles per array pass, so memory stays bounded."""
+        grams = [_shingles_of(text, self.settings.shingle_size) for text in normalised]
+        out: list[np.ndarray | None] = [None] * len(grams)
+        group: list[int] = []
+        size = 0
+        for i, g in enumerate(grams):
+            if not g:
+                continue
+            group.append(i)
+            size += len(g)
+            if size >= _SHINGLES_AT_ONCE:
+                self._minhash(grams, group, out)
+                group, size = [], 0
+        if group:
+            self._minhash(grams, group, out)
+        return out
+
+    def _minhash(self, grams: list[set[str]], group: list[int], out: list[np.ndarray | None]) -> None:
+        counts = np.asarray([len(grams[i]) for i in group])
+        values = _low32(g for i in group for g in grams[i])
         permuted = (np.outer(values, self._a) + self._b) % _MERSENNE
-        return permuted.min(axis=0).astype(np.uint32)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        for i, row in zip(group, np.minimum.reduceat(permuted, starts, axis=0).astype(np.uint32), strict=True):
+            out[i] = row
 
     def fingerprint(self, text: str) -> tuple[int | None, np.ndarray | None]:
         """(exact digest, MinHash signature) of a text, None where it is too short for that kind
         of match: what `check` compares, and what a distributed run groups by."""
-        normalised = _normalise(text)
-        return self._digest(normalised), self._near_signature(text, normalised)
+        prepared = self._prepare([text])[0]
+        return prepared.digest, prepared.signature
+
+    def _prepare(self, texts: Sequence[str]) -> list[_Prepared]:
+        normalised = [_normalise(t) for t in texts]
+        digests = [self._digest(n) for n in normalised]
+        near = [i for i, t in enumerate(texts) if len(" ".join(t.split())) >= self.settings.min_chars]
+        signatures: list[np.ndarray | None] = [None] * len(texts)
+        for i, sig in zip(near, self._signatures([normalised[i] for i in near]), strict=True):
+            signatures[i] = sig
+        return [
+            _Prepared(d, sig, self._band_keys(sig) if sig is not None else [])
+            for d, sig in zip(digests, signatures, strict=True)
+        ]
 
     def _digest(self, normalised: str) -> int | None:
         key = _NON_ALNUM.sub("", normalised)
         return _signed64(key) if len(key) >= self.settings.exact_min_chars else None
-
-    def _near_signature(self, text: str, normalised: str) -> np.ndarray | None:
-        if len(" ".join(text.split())) < self.settings.min_chars:
-            return None
-        return self._signature(normalised)
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
         """The share of MinHash values two signatures agree on (estimated Jaccard)."""
@@ -210,20 +269,54 @@ class DuplicateIndex:
 
     def check(self, comment_id: str, text: str) -> DuplicateMatch | None:
         """The earlier comment `text` repeats, if any; then index this comment."""
-        normalised = _normalise(text)
-        digest = self._digest(normalised)
-        if digest is not None:
-            first = self.store.first_exact(digest)
-            if first is not None:
-                return DuplicateMatch(first, True, 1.0)
-            self.store.add_exact(digest, comment_id)
-        sig = self._near_signature(text, normalised)
-        if sig is None:
-            return None
-        keys = self._band_keys(sig)
-        match = self._near(sig, keys)
-        self.store.add_signature(comment_id, sig, keys)
-        return match
+        return self.check_many([(comment_id, text)])[0]
+
+    def check_many(self, comments: Sequence[tuple[str, str]]) -> list[DuplicateMatch | None]:
+        """`check` for each (comment id, text) in order, with one batch of store reads and writes:
+        a comment is compared with everything stored before and with the comments before it here.
+
+        Exact: a digest seen before is a match with its FIRST comment, and that comment is not
+        indexed for near matches. Near: the candidates are the rows the comment's band keys
+        point at (each key points at the first row that had it), earliest first; the first whose
+        signatures agree on at least `near_threshold` is the match. Then the comment is indexed."""
+        prepared = self._prepare([text for _, text in comments])
+        exact = self.store.exact_ids([p.digest for p in prepared if p.digest is not None])
+        bands = self.store.band_rows([k for p in prepared for k in p.keys])
+        added: dict[int, tuple[str, np.ndarray]] = {}  # rows indexed in this batch
+        new_exact: list[tuple[int, str]] = []
+        new_bands: list[tuple[int, int]] = []
+        out: list[DuplicateMatch | None] = []
+        for (comment_id, _), p in zip(comments, prepared, strict=True):
+            if p.digest is not None:
+                first = exact.get(p.digest)
+                if first is not None:
+                    out.append(DuplicateMatch(first, True, 1.0))
+                    continue
+                exact[p.digest] = comment_id
+                new_exact.append((p.digest, comment_id))
+            if p.signature is None:
+                out.append(None)
+                continue
+            out.append(self._near(p.signature, sorted({bands[k] for k in p.keys if k in bands}), added))
+            row = self.store.rows + len(added)
+            added[row] = (comment_id, p.signature)
+            for key in p.keys:
+                if key not in bands:
+                    bands[key] = row
+                    new_bands.append((key, row))
+        self.store.add(new_exact, list(added.values()), new_bands)
+        return out
+
+    def _near(
+        self, sig: np.ndarray, rows: list[int], added: dict[int, tuple[str, np.ndarray]]
+    ) -> DuplicateMatch | None:
+        stored = self.store.signatures([r for r in rows if r not in added]) if rows else {}
+        for row in rows:  # earliest first
+            first_id, other = added[row] if row in added else stored[row]
+            similarity = self.similarity(other, sig)
+            if similarity >= self.settings.near_threshold:
+                return DuplicateMatch(first_id, False, similarity)
+        return None
 
     def _band_keys(self, sig: np.ndarray) -> list[int]:
         rows = self.settings.num_perm // self.settings.bands
@@ -232,11 +325,3 @@ class DuplicateIndex:
             _signed64(f"{band}:" + ",".join(map(str, values[band * rows : (band + 1) * rows])))
             for band in range(self.settings.bands)
         ]
-
-    def _near(self, sig: np.ndarray, keys: list[int]) -> DuplicateMatch | None:
-        for row in self.store.rows_for_bands(keys):  # earliest first
-            first_id, other = self.store.signature(row)
-            similarity = self.similarity(other, sig)
-            if similarity >= self.settings.near_threshold:
-                return DuplicateMatch(first_id, False, similarity)
-        return None
