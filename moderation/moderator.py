@@ -18,27 +18,32 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from moderation import __version__
 from moderation.analysis import language
 from moderation.analysis.article import analyse_article
-from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex, DuplicateStore
+from moderation.analysis.duplicates import DuplicateFinder, DuplicateIndex, DuplicateStore, FoundDuplicates
 from moderation.analysis.flags import assess
 from moderation.analysis.language import assign_languages
+from moderation.analysis.reading import (
+    LONG_COMMENT,
+    UNSUPPORTED_LANGUAGE,
+    bounded,
+    mark_long_comments,
+    not_scored_reason,
+)
 from moderation.analysis.settings import check_severity_inputs, flag_settings, merge_queue
 from moderation.cache import scores_fingerprint
 from moderation.config import Preset, load_preset
 from moderation.schema import (
-    SCORED_STATUSES,
     Article,
     ArticleRow,
     Comment,
     CommentRow,
     Flag,
-    Problem,
     RollupRow,
     Scores,
     Thread,
@@ -143,42 +148,6 @@ class ArticleResult:
         if self.scored:
             row["rollup"] = cast(RollupRow, self.rollup)
         return row
-
-
-UNSUPPORTED_LANGUAGE = "unsupported_language"
-LONG_COMMENT = "long_comment"  # problem kind: a comment cut at max_comment_chars for scoring
-
-
-def bounded(comment: Comment, max_chars: int) -> Comment:
-    """The comment as the models and flag rules read it: itself, or a copy of it whose text
-    is cut at `max_chars` characters (a 50 MB comment would cost gigabytes in them)."""
-    if len(comment.text) <= max_chars:
-        return comment
-    return replace(comment, text=comment.text[:max_chars])
-
-
-def mark_long_comments(article: Article, max_chars: int) -> None:
-    """A `long_comment` problem for each scorable comment longer than `max_chars` (once)."""
-    marked = {p.comment_id for p in article.problems if p.kind == LONG_COMMENT}
-    for c in article.comments:
-        if len(c.text) > max_chars and c.comment_id not in marked and c.scorable:
-            detail = f"{len(c.text):,} characters: scores and flags read the first {max_chars:,} (max_comment_chars)"
-            article.problems.append(Problem(LONG_COMMENT, detail, comment_id=c.comment_id))
-
-
-def not_scored_reason(comment: Comment, scored_languages: Sequence[str]) -> str | None:
-    """Why the models must not score this comment, or None when they should: platform
-    placeholders, comments the platform took down, empty texts, and languages the models
-    were not trained on (word lists, links and duplicates still apply to those)."""
-    if comment.placeholder:
-        return "placeholder"
-    if comment.status not in SCORED_STATUSES:
-        return comment.status
-    if not comment.text.strip():
-        return "empty"
-    if comment.language is not None and comment.language not in scored_languages:
-        return UNSUPPORTED_LANGUAGE
-    return None
 
 
 class Moderator:
@@ -366,6 +335,18 @@ class Moderator:
             out.append(ArticleResult(article, rows, threads, found.rollup, found.thread_rows))
         return out
 
+    def find_duplicates(self, articles: Sequence[Article], index: DuplicateIndex | None) -> FoundDuplicates | None:
+        """The run's duplicate matches for these articles' comments, checked in order against
+        `index` (the run's), read as `analyse_articles` reads them: what it is then given."""
+        if index is None:
+            return None
+        limit = self.preset.max_comment_chars
+        read = [b for a in articles for c in a.comments if (b := bounded(c, limit)).scorable]
+        found = index.check_many([(c.comment_id, c.text) for c in read])
+        return FoundDuplicates(
+            index.settings, {c.comment_id: m for c, m in zip(read, found, strict=True) if m is not None}
+        )
+
     def provenance(self) -> dict[str, Any]:
         pipeline = self.pipeline
         return {
@@ -392,4 +373,14 @@ def unscored(article: Article) -> ArticleResult:
     return ArticleResult(article, [CommentResult(c, None, []) for c in article.comments], [], scored=False)
 
 
-__all__ = ["ArticleResult", "CommentResult", "Moderator", "TextResult", "bounded", "not_scored_reason", "unscored"]
+__all__ = [
+    "LONG_COMMENT",
+    "UNSUPPORTED_LANGUAGE",
+    "ArticleResult",
+    "CommentResult",
+    "Moderator",
+    "TextResult",
+    "bounded",
+    "not_scored_reason",
+    "unscored",
+]

@@ -1,12 +1,12 @@
-"""The models' part of a run's chunks, in the run's process or ahead of it in worker processes.
+"""Scoring and analysis of a run's chunks, in the run's process or ahead of it in workers.
 
-A chunk goes through two steps: the models' part (each comment's language, long-comment
-marks and scores: `Moderator.article_scores`), which depends on the chunk alone, and the
-analysis and writing (flags, the run's duplicate index, rollups, the sink, cache commits),
-which needs the run's state and stays in the run's process. With `workers` >= 1 the models'
-part of the next chunks runs in worker processes (spawned; each loads the preset's models)
-while the run analyses and writes the chunk before them. Chunks come back in input order, so
-a run writes the same bytes with or without workers (tests/test_prefetch.py).
+What a chunk needs from the rest of the run is small: its duplicate matches, found by the
+run's index in run order (`Moderator.find_duplicates`, in the run's process). The rest
+depends on the chunk alone: each comment's language, long-comment marks and scores
+(`Moderator.article_scores`), then flags, severities and rollups (`analyse_articles`). With
+`workers` >= 1 that part runs in worker processes (spawned; each loads the preset's models)
+while the run's process reads the next chunk and writes the one before. Chunks come back in
+input order, so a run writes the same bytes with or without workers (tests/test_prefetch.py).
 
 The scores cache: a worker reads the run's cache file (`ScoresCache.reader`; SQLite in WAL
 mode reads while the run writes) and hands back what it scored fresh; the run adds those
@@ -23,36 +23,40 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from moderation.analysis.language import assign_languages
-from moderation.schema import Article, Scores
+from moderation.schema import Article
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from moderation.moderator import Moderator
-
-Scored = list[tuple[list[Scores], list[str | None]]]  # per article: scores, why not scored
+    from moderation.analysis.duplicates import FoundDuplicates
+    from moderation.moderator import ArticleResult, Moderator
 
 
 @dataclass(slots=True)
 class ScoredChunk:
-    """A chunk after its models' part. `articles` carry their languages and long-comment
-    marks; `scored` is None in a parse-only run. A worker's chunk also carries the scores
-    cache entries it scored fresh and its cache counts (in process they are counted in place)."""
+    """A chunk's results (scored, flagged and rolled up; parse-only: languages only). A
+    worker's chunk also carries the scores cache entries it scored fresh and its cache counts
+    (in the run's process they are counted in place)."""
 
-    articles: list[Article]
-    scored: Scored | None
+    results: list[ArticleResult]
     fresh: dict[bytes, str] = field(default_factory=dict)
     from_cache: int = 0
     scored_fresh: int = 0
 
 
-def score_chunk(moderator: Moderator | None, scorer: Any, articles: list[Article]) -> ScoredChunk:
-    """The models' part of one chunk (parse-only when `moderator` is None: languages only)."""
+def score_chunk(
+    moderator: Moderator | None, scorer: Any, articles: list[Article], duplicates: FoundDuplicates | None
+) -> ScoredChunk:
+    """Score and analyse one chunk whose duplicate matches were found (parse-only when
+    `moderator` is None: languages only)."""
+    from moderation.moderator import unscored
+
     for article in articles:
         assign_languages(article)
     if moderator is None:
-        return ScoredChunk(articles, None)
-    return ScoredChunk(articles, moderator.article_scores(articles, scorer=scorer))
+        return ScoredChunk([unscored(a) for a in articles])
+    scored = moderator.article_scores(articles, scorer=scorer)
+    return ScoredChunk(moderator.analyse_articles(articles, scored, duplicates))
 
 
 class InProcess:
@@ -66,8 +70,8 @@ class InProcess:
         if self.moderator is not None:
             self.moderator.load_models()
 
-    def submit(self, articles: list[Article]) -> list[ScoredChunk]:
-        return [score_chunk(self.moderator, self.scorer, articles)]
+    def submit(self, articles: list[Article], duplicates: FoundDuplicates | None) -> list[ScoredChunk]:
+        return [score_chunk(self.moderator, self.scorer, articles, duplicates)]
 
     def drain(self) -> list[ScoredChunk]:
         return []
@@ -77,34 +81,44 @@ class InProcess:
 
 
 class WorkerPool:
-    """The models' part in `workers` processes, up to `workers` chunks ahead of the run.
+    """Chunks scored and analysed in `workers` processes, up to `workers` chunks ahead of the run.
 
     `submit` returns the chunks that are done, oldest first, once more than `workers` are in
     flight; `drain` returns the rest at the end of the input. A worker ignores Ctrl-C: the run
-    handles it and shuts the pool down."""
+    handles it and shuts the pool down.
 
-    def __init__(self, moderator: Moderator, workers: int, cache: tuple[Path, str] | None) -> None:
+    How workers start: for a preset without neural models they are forked from the run's
+    process once it has loaded the models (no second load, and a script that calls `run`
+    needs no `if __name__ == "__main__"` guard); a preset with torch models gets spawned
+    workers that load their own (forking after torch has started its threads can hang), which
+    a calling script must allow with that guard, as for any spawned process."""
+
+    def __init__(self, moderator: Moderator, workers: int, cache: tuple[Path, str] | None, neural: bool) -> None:
         import multiprocessing  # here: a run without workers does not pay for the imports
         from concurrent.futures import ProcessPoolExecutor
 
         if workers < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.workers = workers
+        self.moderator = moderator
+        self.fork = not neural and "fork" in multiprocessing.get_all_start_methods()
         self._pool = ProcessPoolExecutor(
             workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context("fork" if self.fork else "spawn"),
             initializer=_start_worker,
             initargs=(moderator, cache),
         )
         self._in_flight: deque[Future[ScoredChunk]] = deque()
 
     def start(self) -> None:
-        """Start every worker and wait until each has loaded the models."""
+        """Start every worker and wait until each has the models loaded."""
+        if self.fork:
+            self.moderator.load_models()  # forked workers inherit them
         for ready in [self._pool.submit(_ready) for _ in range(self.workers)]:
             ready.result()
 
-    def submit(self, articles: list[Article]) -> list[ScoredChunk]:
-        self._in_flight.append(self._pool.submit(_score_in_worker, articles))
+    def submit(self, articles: list[Article], duplicates: FoundDuplicates | None) -> list[ScoredChunk]:
+        self._in_flight.append(self._pool.submit(_score_in_worker, articles, duplicates))
         done = []
         while len(self._in_flight) > self.workers:
             done.append(self._in_flight.popleft().result())
@@ -141,15 +155,15 @@ def _ready() -> bool:
     return _WORKER is not None
 
 
-def _score_in_worker(articles: list[Article]) -> ScoredChunk:
+def _score_in_worker(articles: list[Article], duplicates: FoundDuplicates | None) -> ScoredChunk:
     assert _WORKER is not None, "worker not started"
     from moderation.cache import CachedPipeline
 
     moderator, scorer = _WORKER
     if not isinstance(scorer, CachedPipeline):
-        return score_chunk(moderator, scorer, articles)
+        return score_chunk(moderator, scorer, articles, duplicates)
     before = (scorer.from_cache, scorer.scored_fresh)
-    chunk = score_chunk(moderator, scorer, articles)
+    chunk = score_chunk(moderator, scorer, articles, duplicates)
     chunk.fresh = scorer.cache.take_pending()
     chunk.from_cache = scorer.from_cache - before[0]
     chunk.scored_fresh = scorer.scored_fresh - before[1]

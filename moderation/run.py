@@ -197,13 +197,13 @@ def run(
         for article in iter_articles(entries, ctx.read, options.format, options.max_input_bytes):
             copies.mark(article)  # in run order, before scoring: a copy is never scored
             if chunk and n_chunk + len(article.comments) > options.chunk_comments:
-                scoring_s += _flush(partial(models.submit, chunk), moderator, sink, ctx, options, progress)
+                scoring_s += _flush(partial(_submit, models, chunk, moderator, ctx), sink, ctx, options, progress)
                 chunk, n_chunk = [], 0
             chunk.append(article)
             n_chunk += len(article.comments)
         if chunk:
-            scoring_s += _flush(partial(models.submit, chunk), moderator, sink, ctx, options, progress)
-        scoring_s += _flush(models.drain, moderator, sink, ctx, options, progress)
+            scoring_s += _flush(partial(_submit, models, chunk, moderator, ctx), sink, ctx, options, progress)
+        scoring_s += _flush(models.drain, sink, ctx, options, progress)
         models.close()
         timings = {"total_s": time.perf_counter() - started, "load_s": load_s, "score_s": scoring_s}
         provenance = moderator.provenance() if moderator is not None else _parse_provenance()
@@ -243,15 +243,15 @@ def _models_part(
     """Where chunks are scored: in this process, or ahead of it in worker processes (see
     `RunOptions.workers`; auto: one worker on a machine with two cores or more, for a preset
     without neural models and an input of several chunks)."""
+    neural = any(is_neural(s.name) for s in moderator.preset.scorers)
     workers = options.workers
     if workers is None:
-        light = not any(is_neural(s.name) for s in moderator.preset.scorers)
         size = sum(e.path.stat().st_size for e in entries if e.problem is None and e.path.is_file())
-        workers = 1 if light and (os.cpu_count() or 1) >= 2 and size >= AUTO_WORKER_BYTES else 0
+        workers = 1 if not neural and (os.cpu_count() or 1) >= 2 and size >= AUTO_WORKER_BYTES else 0
     if workers <= 0:
         return InProcess(moderator, ctx.scorer)
     cache = (ctx.cache_path, ctx.cache.fingerprint) if ctx.cache is not None and ctx.cache_path is not None else None
-    return WorkerPool(moderator, workers, cache)
+    return WorkerPool(moderator, workers, cache, neural)
 
 
 def _start_scoring(ctx: RunContext, moderator: Moderator, sink: Sink, options: RunOptions) -> None:
@@ -278,26 +278,27 @@ def _parse_provenance() -> dict[str, Any]:
     return {"package": "moderate", "version": __version__, "preset": None, "models": []}
 
 
+def _submit(
+    models: InProcess | WorkerPool, chunk: list[Article], moderator: Moderator | None, ctx: RunContext
+) -> list[ScoredChunk]:
+    """Find the chunk's duplicates with the run's index (in run order, here), then hand it over."""
+    found = moderator.find_duplicates(chunk, ctx.duplicates) if moderator is not None else None
+    return models.submit(chunk, found)
+
+
 def _flush(
     score: Callable[[], list[ScoredChunk]],
-    moderator: Moderator | None,
     sink: Sink,
     ctx: RunContext,
     options: RunOptions,
     progress: ProgressCallback | None,
 ) -> float:
-    """`score` hands a chunk to the models' part (or collects the last ones); each chunk that
-    comes back done is analysed, its rows go to the sink, then its scores are committed to the
-    cache. The seconds this took."""
-    from moderation.moderator import unscored
-
+    """`score` hands a chunk over (or collects the last ones); the rows of each chunk that
+    comes back done go to the sink, then its scores are committed to the cache. The seconds
+    this took."""
     started = time.perf_counter()
     for done in score():
-        if moderator is not None and done.scored is not None:
-            results = moderator.analyse_articles(done.articles, done.scored, ctx.duplicates)
-        else:
-            results = [unscored(a) for a in done.articles]
-        for result in results:
+        for result in done.results:
             _tally(result, ctx, options)
             sink.add(result)
         sink.flush()
@@ -307,7 +308,7 @@ def _flush(
         if done.from_cache or done.scored_fresh:  # counted in a worker
             ctx.scorer.from_cache += done.from_cache
             ctx.scorer.scored_fresh += done.scored_fresh
-        ctx.counts["comments_saved"] += sum(len(a.comments) for a in done.articles)
+        ctx.counts["comments_saved"] += sum(len(r.article.comments) for r in done.results)
         if progress is not None:
             progress(Progress(ctx.read.bytes_done, ctx.read.bytes_total, ctx.counts["comments_written"]))
     return time.perf_counter() - started

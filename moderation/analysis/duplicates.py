@@ -68,12 +68,26 @@ def _normalise(text: str) -> str:
 
 
 class DuplicateFinder(Protocol):
-    """What flagging asks of a run's duplicate finder: a `DuplicateIndex`, or the matches a
-    distributed run found beforehand (moderation/distributed/duplicates.py)."""
+    """What flagging asks of a run's duplicate finder: a `DuplicateIndex`, or the matches found
+    beforehand (`FoundDuplicates`)."""
 
     settings: DuplicateSettings
 
     def check(self, comment_id: str, text: str) -> DuplicateMatch | None: ...
+
+
+class FoundDuplicates:
+    """Matches found beforehand, by comment id: what flagging asks of a `DuplicateIndex`
+    (`settings`, `check`), answered from them. A local run finds a chunk's matches with its
+    index before the chunk is analysed (`Moderator.find_duplicates`); a distributed run by
+    grouping (moderation/distributed/duplicates.py)."""
+
+    def __init__(self, settings: DuplicateSettings, matches: dict[str, DuplicateMatch]) -> None:
+        self.settings = settings
+        self.matches = matches
+
+    def check(self, comment_id: str, text: str) -> DuplicateMatch | None:
+        return self.matches.get(comment_id)
 
 
 def exact_key(text: str) -> str:

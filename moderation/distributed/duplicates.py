@@ -16,7 +16,7 @@ Distributed: `fingerprint_rows` (per article, after scoring) -> group by digest
 texts without a digest are their own group) -> near members exploded by band key and grouped
 (`band_groups`: the holder is the earliest member; every later member gets it as a candidate
 with its similarity) -> the events meet their article in the group-by-article step, where
-`KnownDuplicates` hands them to the flagging code. No step sees the whole run.
+`known_duplicates` hands them to the flagging code. No step sees the whole run.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pickle
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from moderation.analysis.duplicates import DuplicateIndex, DuplicateMatch, DuplicateSettings
+from moderation.analysis.duplicates import DuplicateIndex, DuplicateMatch, DuplicateSettings, FoundDuplicates
 from moderation.schema import Article
 
 ARTICLE, EXACT, NEAR_MEMBER, CANDIDATE = "article", "exact", "near_member", "candidate"
@@ -83,29 +83,25 @@ def band_groups(rows: Iterable[dict[str, Any]], index: DuplicateIndex) -> Iterat
         yield event(order, CANDIDATE, (pos, (h_order, h_pos), h_id, index.similarity(h_sig, sig)))
 
 
-class KnownDuplicates:
-    """The matches of one article's comments, found beforehand; what flagging asks of a
-    `DuplicateIndex` (`settings`, `check`), answered from them."""
-
-    def __init__(self, settings: DuplicateSettings, article: Article, events: Iterable[tuple[str, Any]]) -> None:
-        self.settings = settings
-        ids = [c.comment_id for c in article.comments]
-        exact: dict[int, str] = {}
-        near: dict[int, list[tuple[tuple[int, int], str, float]]] = {}
-        for kind, payload in events:
-            if kind == EXACT:
-                pos, first_id = payload
-                exact[pos] = first_id
-            elif kind == CANDIDATE:
-                pos, where, holder_id, similarity = payload
-                near.setdefault(pos, []).append((where, holder_id, similarity))
-        self._matches: dict[str, DuplicateMatch] = {}
-        for pos, first_id in exact.items():
-            self._matches[ids[pos]] = DuplicateMatch(first_id, True, 1.0)
-        for pos, candidates in near.items():
-            good = sorted(c for c in candidates if c[2] >= settings.near_threshold)
-            if good and ids[pos] not in self._matches:
-                self._matches[ids[pos]] = DuplicateMatch(good[0][1], False, good[0][2])
-
-    def check(self, comment_id: str, text: str) -> DuplicateMatch | None:
-        return self._matches.get(comment_id)
+def known_duplicates(
+    settings: DuplicateSettings, article: Article, events: Iterable[tuple[str, Any]]
+) -> FoundDuplicates:
+    """The matches of one article's comments, from the events the grouping steps sent it."""
+    ids = [c.comment_id for c in article.comments]
+    exact: dict[int, str] = {}
+    near: dict[int, list[tuple[tuple[int, int], str, float]]] = {}
+    for kind, payload in events:
+        if kind == EXACT:
+            pos, first_id = payload
+            exact[pos] = first_id
+        elif kind == CANDIDATE:
+            pos, where, holder_id, similarity = payload
+            near.setdefault(pos, []).append((where, holder_id, similarity))
+    matches: dict[str, DuplicateMatch] = {}
+    for pos, first_id in exact.items():
+        matches[ids[pos]] = DuplicateMatch(first_id, True, 1.0)
+    for pos, candidates in near.items():
+        good = sorted(c for c in candidates if c[2] >= settings.near_threshold)
+        if good and ids[pos] not in matches:
+            matches[ids[pos]] = DuplicateMatch(good[0][1], False, good[0][2])
+    return FoundDuplicates(settings, matches)

@@ -18,10 +18,10 @@ import numpy as np
 
 from moderation.distributed.duplicates import (
     ARTICLE,
-    KnownDuplicates,
     event,
     event_table,
     fingerprint_rows,
+    known_duplicates,
 )
 from moderation.moderator import Moderator
 from moderation.parse.assemble import rename_article
@@ -117,7 +117,7 @@ def analyse_group(rows: Iterator[dict[str, Any]], moderator: Moderator) -> Itera
     if article is None or scores is None:
         raise RuntimeError("duplicate events without their article (a lost row)")
     settings = moderator.flag_settings.duplicates
-    known = KnownDuplicates(settings, article, events) if settings is not None else None
+    known = known_duplicates(settings, article, events) if settings is not None else None
     (result,) = moderator.analyse_articles([article], [scores], known)
     yield event(order, "result", result)
 
