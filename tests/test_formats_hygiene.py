@@ -97,6 +97,8 @@ def test_placeholder_table() -> None:
     assert placeholder_status("Dieser Kommentar wurde von der Redaktion entfernt.") == "removed"
     assert placeholder_status("This comment has been deleted, which is a shame") is None
     assert placeholder_status("I deleted my account") is None
+    assert placeholder_status("< this comment did not meet civility standards >") == "rejected"
+    assert placeholder_status("This comment did not meet civility standards.") == "rejected"
     assert resolve_status("This comment has been deleted", "rejected") == ("rejected", True)
     assert resolve_status("fine words", "spam") == ("spam", False)
     assert resolve_status("fine words") == ("published", False)
