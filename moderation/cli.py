@@ -106,8 +106,8 @@ def score(
         typer.Option(
             "--workers",
             min=0,
-            help="Processes that score the next chunks while this one is analysed; 0: none (default: 1 for a "
-            "preset without neural models on 2+ cores and 4 MB+ of input, else 0).",
+            help="Processes that score and flag chunks while this one reads and writes; 0: none (default: one "
+            "per core for a preset without neural models on 2+ cores and 4 MB+ of input, else 0).",
         ),
     ] = None,
 ) -> None:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CHUNK_COMMENTS = 2000
 AUTO_WORKER_BYTES = 4 << 20  # inputs below this are scored in the run's process unless told otherwise
+MAX_AUTO_WORKERS = 8  # the run's process reads and writes for all of them
 MAX_PROBLEMS_IN_RUN_JSON = 1000
 
 
@@ -241,13 +242,15 @@ def _models_part(
     moderator: Moderator, ctx: RunContext, options: RunOptions, entries: list[InputEntry]
 ) -> InProcess | WorkerPool:
     """Where chunks are scored: in this process, or ahead of it in worker processes (see
-    `RunOptions.workers`; auto: one worker on a machine with two cores or more, for a preset
-    without neural models and an input of several chunks)."""
+    `RunOptions.workers`; auto: one worker per core, up to `MAX_AUTO_WORKERS`, on a machine
+    with two cores or more, for a preset without neural models and an input of several chunks:
+    the run's own process mostly waits for them)."""
     neural = any(is_neural(s.name) for s in moderator.preset.scorers)
     workers = options.workers
     if workers is None:
         size = sum(e.path.stat().st_size for e in entries if e.problem is None and e.path.is_file())
-        workers = 1 if not neural and (os.cpu_count() or 1) >= 2 and size >= AUTO_WORKER_BYTES else 0
+        cores = os.cpu_count() or 1
+        workers = min(cores, MAX_AUTO_WORKERS) if not neural and cores >= 2 and size >= AUTO_WORKER_BYTES else 0
     if workers <= 0:
         return InProcess(moderator, ctx.scorer)
     cache = (ctx.cache_path, ctx.cache.fingerprint) if ctx.cache is not None and ctx.cache_path is not None else None

@@ -13,7 +13,7 @@ from benchmarks.synth_comments import write_comments
 from moderation.moderator import Moderator
 from moderation.parse.inputs import InputEntry, ReadState
 from moderation.prefetch import InProcess, WorkerPool
-from moderation.run import AUTO_WORKER_BYTES, RunContext, RunOptions, _models_part, run
+from moderation.run import AUTO_WORKER_BYTES, MAX_AUTO_WORKERS, RunContext, RunOptions, _models_part, run
 from moderation.writers import FolderSink
 from tests.conftest import ROOT, SEEDS
 
@@ -31,12 +31,13 @@ def _counts(out: Path) -> dict[str, int]:
 
 def test_a_run_with_a_worker_writes_the_same_bytes(fast: Moderator, tmp_path: Path) -> None:
     inputs = [ROOT / "tests" / "golden" / "input", SEEDS]
-    for workers in (0, 1):
+    for workers in (0, 1, 2):
         options = RunOptions(chunk_comments=40, use_cache=False, workers=workers)
         run(inputs, fast, FolderSink(tmp_path / f"w{workers}"), options)
-    for name in JSONL:
-        assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
-    assert _counts(tmp_path / "w1") == _counts(tmp_path / "w0")
+    for workers in (1, 2):
+        for name in JSONL:
+            assert (tmp_path / f"w{workers}" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
+        assert _counts(tmp_path / f"w{workers}") == _counts(tmp_path / "w0")
     assert _counts(tmp_path / "w1")["comments_flagged"] > 0
 
 
@@ -64,17 +65,19 @@ def _entry(tmp_path: Path, size: int) -> InputEntry:
 @pytest.mark.parametrize(
     ("preset", "size", "cores", "want"),
     [
-        ("fast", AUTO_WORKER_BYTES, 2, WorkerPool),
-        ("fast", AUTO_WORKER_BYTES - 1, 2, InProcess),  # a small input: a worker would cost more than it saves
-        ("fast", AUTO_WORKER_BYTES, 1, InProcess),
-        ("default", AUTO_WORKER_BYTES, 2, InProcess),  # torch already uses both cores
+        ("fast", AUTO_WORKER_BYTES, 2, 2),
+        ("fast", AUTO_WORKER_BYTES, 64, MAX_AUTO_WORKERS),
+        ("fast", AUTO_WORKER_BYTES - 1, 2, 0),  # a small input: workers would cost more than they save
+        ("fast", AUTO_WORKER_BYTES, 1, 0),
+        ("default", AUTO_WORKER_BYTES, 2, 0),  # torch already uses both cores
     ],
 )
-def test_workers_by_default(preset: str, size: int, cores: int, want: type, tmp_path: Path, monkeypatch) -> None:
+def test_workers_by_default(preset: str, size: int, cores: int, want: int, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     models = _models_part(Moderator(preset), RunContext(read=ReadState()), RunOptions(), [_entry(tmp_path, size)])
     try:
-        assert type(models) is want
+        assert (models.workers if isinstance(models, WorkerPool) else 0) == want
+        assert isinstance(models, InProcess) == (want == 0)
     finally:
         models.close()
 
@@ -88,3 +91,12 @@ def test_workers_can_be_asked_for_or_refused(fast: Moderator, tmp_path: Path) ->
         assert isinstance(refused, InProcess)
     finally:
         asked.close()
+
+
+def test_a_preset_with_neural_models_in_a_spawned_worker_writes_the_same_bytes(tmp_path: Path) -> None:
+    default = Moderator("default")
+    for workers in (0, 1):
+        run([SEEDS], default, FolderSink(tmp_path / f"w{workers}"), RunOptions(chunk_comments=5, workers=workers))
+    for name in JSONL:
+        assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
+    assert _counts(tmp_path / "w1")["comments_scored"] > 0
