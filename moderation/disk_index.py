@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from moderation.analysis.duplicates import Band, Exact, Signed
 from moderation.parse.copies import Carried
 
 _SCHEMA = (
@@ -25,18 +26,25 @@ _SCHEMA = (
 )
 
 
+def _temporary_db(cache_kib: int, schema: Sequence[str]) -> sqlite3.Connection:
+    """SQLite's private temporary on-disk database ("": removed when the connection closes),
+    holding at most `cache_kib` of pages in memory, inside one long transaction: nothing in it
+    needs to survive a crash."""
+    db = sqlite3.connect("", isolation_level=None)
+    db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    for statement in schema:
+        db.execute(statement)
+    db.execute("BEGIN")
+    return db
+
+
 class SqliteDuplicateStore:
     """The duplicate index's memory, in a temporary SQLite file (deleted on close)."""
 
     def __init__(self, cache_kib: int = 16 * 1024) -> None:
-        # "" is SQLite's private temporary on-disk database, removed when the connection closes.
-        self._db = sqlite3.connect("", isolation_level=None)
-        self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        for statement in _SCHEMA:
-            self._db.execute(statement)
-        self._db.execute("BEGIN")  # one long transaction: nothing here needs to survive a crash
+        self._db = _temporary_db(cache_kib, _SCHEMA)
         self.rows = 0
 
     def exact_ids(self, digests: Sequence[int]) -> dict[int, str]:
@@ -49,12 +57,7 @@ class SqliteDuplicateStore:
         found = self._select("SELECT row, comment_id, signature FROM signatures WHERE row IN ({})", rows)
         return {row: (comment_id, np.frombuffer(blob, dtype=np.uint32)) for row, comment_id, blob in found}
 
-    def add(
-        self,
-        exact: Sequence[tuple[int, str]],
-        signatures: Sequence[tuple[str, np.ndarray]],
-        bands: Sequence[tuple[int, int]],
-    ) -> None:
+    def add(self, exact: Sequence[Exact], signatures: Sequence[Signed], bands: Sequence[Band]) -> None:
         self._db.executemany("INSERT OR IGNORE INTO exact (digest, comment_id) VALUES (?, ?)", exact)
         self._db.executemany(
             "INSERT INTO signatures (row, comment_id, signature) VALUES (?, ?, ?)",
@@ -83,16 +86,14 @@ class SqliteCopyStore:
     """The copy index's originals (`moderation.parse.copies.CopyStore`) in a temporary SQLite file."""
 
     def __init__(self, cache_kib: int = 4 * 1024) -> None:
-        self._db = sqlite3.connect("", isolation_level=None)
-        self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute(
-            "CREATE TABLE originals (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, "
-            "article_id TEXT NOT NULL, comment_id TEXT NOT NULL, timestamp TEXT)"
+        self._db = _temporary_db(
+            cache_kib,
+            (
+                "CREATE TABLE originals (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, "
+                "article_id TEXT NOT NULL, comment_id TEXT NOT NULL, timestamp TEXT)",
+                "CREATE INDEX originals_key ON originals (key, seq)",
+            ),
         )
-        self._db.execute("CREATE INDEX originals_key ON originals (key, seq)")
-        self._db.execute("BEGIN")
 
     def originals(self, key: str) -> list[Carried]:
         found = self._db.execute(

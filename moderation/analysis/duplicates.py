@@ -150,12 +150,7 @@ class DuplicateStore(Protocol):
 
     def signatures(self, rows: Sequence[int]) -> dict[int, tuple[str, np.ndarray]]: ...
 
-    def add(
-        self,
-        exact: Sequence[tuple[int, str]],
-        signatures: Sequence[tuple[str, np.ndarray]],
-        bands: Sequence[tuple[int, int]],
-    ) -> None:
+    def add(self, exact: Sequence[Exact], signatures: Sequence[Signed], bands: Sequence[Band]) -> None:
         """Store new digests, the next signature rows (numbered from `rows`) and new band keys."""
         ...
 
@@ -179,12 +174,7 @@ class MemoryStore:
     def signatures(self, rows: Sequence[int]) -> dict[int, tuple[str, np.ndarray]]:
         return {r: (self._ids[r], self._signatures[r]) for r in rows}
 
-    def add(
-        self,
-        exact: Sequence[tuple[int, str]],
-        signatures: Sequence[tuple[str, np.ndarray]],
-        bands: Sequence[tuple[int, int]],
-    ) -> None:
+    def add(self, exact: Sequence[Exact], signatures: Sequence[Signed], bands: Sequence[Band]) -> None:
         for digest, comment_id in exact:
             self._exact.setdefault(digest, comment_id)
         n = self.rows + len(signatures)
