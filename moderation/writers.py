@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -208,9 +208,9 @@ class FolderSink:
                 write_parquet(staging / name, staging / PARQUET_FILES[name], OUTPUT_ROWS[name])
                 names.append(PARQUET_FILES[name])
         if not self.parse_only:
-            from moderation.report import load_outputs
+            from moderation.report.load import view_outputs
 
-            rows = load_outputs(staging, max_comments=report_comments)
+            rows = view_outputs(staging, max_comments=report_comments)  # comments stay on disk
             write_report(staging / "report.html", rows.articles, rows.comments, rows.threads, rows.run)
             names.append("report.html")
         names.append("run.json")  # last: its presence marks a finished run
@@ -273,16 +273,17 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
 
 def write_report(
     path: Path,
-    articles: list[dict[str, Any]],
-    comments: list[dict[str, Any]],
-    threads: list[dict[str, Any]],
-    run: dict[str, Any],
-    decisions: dict[str, Any] | None = None,
+    articles: Sequence[Mapping[str, Any]],
+    comments: Iterable[Mapping[str, Any]],
+    threads: Iterable[Mapping[str, Any]],
+    run: Mapping[str, Any],
+    decisions: Mapping[str, Any] | None = None,
 ) -> Path:
     """report.html from the output rows (also used by `moderate report DIR`), starting from
-    earlier `decisions` ({comment_id: decision}, see `report.decisions.carry_over`)."""
-    from moderation.report import render_report
+    earlier `decisions` ({comment_id: decision}, see `report.decisions.carry_over`).
+    `comments` is read twice and written one at a time (`report.render.write_html`)."""
+    from moderation.report.render import write_html
 
     with atomic_open(path) as handle:
-        handle.write(render_report(articles, comments, threads, run, decisions))
+        write_html(handle, articles, comments, threads, run, decisions)
     return path

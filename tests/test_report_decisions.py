@@ -14,7 +14,7 @@ from moderation.cli import app
 from moderation.errors import InputError
 from moderation.report import charts, load_outputs, render_report
 from moderation.report.decisions import carry_over, merge_decisions, read_decisions
-from moderation.report.render import _scalar_items, thread_heat
+from moderation.report.overview import _scalar_items, thread_heat
 from tests.report_fixtures import AID, RLO_AUTHOR, review_records
 
 runner = CliRunner()

@@ -1,29 +1,22 @@
-"""Read a run's output records back from disk, for `moderate report DIR`."""
+"""Read a run's output records back from disk, for report.html and `moderate report DIR`.
+
+`view_outputs` selects what the report shows without holding the rows: the comments and
+threads come back as `Rows`, views of the JSONL files that are read again, line by line,
+each time they are iterated, so building the report of a million-comment run holds only
+the selection (a set of thread ids) and one row at a time. `load_outputs` is the same view
+read into lists.
+"""
 
 from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from moderation.errors import InputError
-
-
-@dataclass(slots=True)
-class Outputs:
-    """The rows of one output folder, exactly as the writers wrote them."""
-
-    articles: list[dict[str, Any]]
-    comments: list[dict[str, Any]]
-    threads: list[dict[str, Any]]
-    run: dict[str, Any]
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return list(_iter_jsonl(path))
 
 
 def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -40,7 +33,72 @@ def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             yield row
 
 
+class Rows:
+    """The rows of one JSONL file (those `keep` accepts), read from disk on every iteration;
+    an absent file (`optional`) reads as no rows."""
+
+    __slots__ = ("keep", "optional", "path")
+
+    def __init__(
+        self, path: Path, keep: Callable[[dict[str, Any]], bool] | None = None, optional: bool = False
+    ) -> None:
+        self.path, self.keep, self.optional = path, keep, optional
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self.optional and not self.path.is_file():
+            return
+        keep = self.keep
+        for row in _iter_jsonl(self.path):
+            if keep is None or keep(row):
+                yield row
+
+
+@dataclass(slots=True)
+class Outputs:
+    """The rows of one output folder, exactly as the writers wrote them."""
+
+    articles: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    threads: list[dict[str, Any]]
+    run: dict[str, Any]
+
+
+@dataclass(slots=True)
+class OutputsView:
+    """The same rows as `Outputs`, left on disk: `comments` and `threads` are read again each
+    time they are iterated."""
+
+    articles: list[dict[str, Any]]
+    comments: Rows
+    threads: Rows
+    run: dict[str, Any]
+
+    def load(self) -> Outputs:
+        return Outputs(list(self.articles), list(self.comments), list(self.threads), self.run)
+
+
 def load_outputs(out_dir: Path | str, max_comments: int | None = None) -> Outputs:
+    """`view_outputs` read into lists."""
+    return view_outputs(out_dir, max_comments).load()
+
+
+def _read_run(run_path: Path) -> dict[str, Any]:
+    if not run_path.is_file():
+        return {}
+    try:
+        loaded = json.loads(run_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(str(run_path), f"not JSON ({exc.msg})") from None
+    if not isinstance(loaded, dict):
+        raise InputError(str(run_path), "not a JSON object")
+    return loaded
+
+
+def _severity(c: dict[str, Any]) -> float:
+    return float(c.get("severity") or max((f.get("score") or 0.0 for f in c.get("flags") or []), default=0.0))
+
+
+def view_outputs(out_dir: Path | str, max_comments: int | None = None) -> OutputsView:
     """articles.jsonl, comments.jsonl, threads.jsonl and run.json from `out_dir`.
 
     articles and comments are required; a missing threads.jsonl or run.json reads as empty
@@ -54,52 +112,39 @@ def load_outputs(out_dir: Path | str, max_comments: int | None = None) -> Output
     for name in ("articles.jsonl", "comments.jsonl"):
         if not (out_dir / name).is_file():
             raise InputError(str(out_dir), f"no {name} (run `moderate score` first)")
-    threads_path = out_dir / "threads.jsonl"
-    run_path = out_dir / "run.json"
-    run: dict[str, Any] = {}
-    if run_path.is_file():
-        try:
-            loaded = json.loads(run_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(str(run_path), f"not JSON ({exc.msg})") from None
-        if not isinstance(loaded, dict):
-            raise InputError(str(run_path), "not a JSON object")
-        run = loaded
-    comments_path = out_dir / "comments.jsonl"
-    if max_comments is not None:
-        n_comments = sum(1 for _ in _iter_jsonl(comments_path))
-        if n_comments > max_comments:
-            return _bounded(out_dir, run, n_comments, max_comments)
-    return Outputs(
-        articles=_read_jsonl(out_dir / "articles.jsonl"),
-        comments=_read_jsonl(out_dir / "comments.jsonl"),
-        threads=_read_jsonl(threads_path) if threads_path.is_file() else [],
-        run=run,
-    )
-
-
-def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: int) -> Outputs:
-    """The threads of the most severe flagged comments, at most `max_comments` comments."""
-    threads_path = out_dir / "threads.jsonl"
-    top: list[tuple[float, int, str]] = []  # min-heap of (severity, -position, thread_id)
-    n_flagged = 0
-    for position, c in enumerate(_iter_jsonl(out_dir / "comments.jsonl")):
+    run = _read_run(out_dir / "run.json")
+    threads = Rows(out_dir / "threads.jsonl", optional=True)
+    comments = Rows(out_dir / "comments.jsonl")
+    if max_comments is None:
+        return OutputsView(list(Rows(out_dir / "articles.jsonl")), comments, threads, run)
+    # One pass: the count, and a min-heap of the most severe flagged comments (at most max_comments).
+    top: list[tuple[float, int, str]] = []  # (severity, -position, thread_id)
+    n_comments = n_flagged = 0
+    for position, c in enumerate(comments):
+        n_comments += 1
         if not c.get("flagged"):
             continue
         n_flagged += 1
-        severity = float(c.get("severity") or max((f.get("score") or 0.0 for f in c.get("flags") or []), default=0.0))
-        item = (severity, -position, str(c.get("thread_id")))
+        item = (_severity(c), -position, str(c.get("thread_id")))
         if len(top) < max_comments:
             heapq.heappush(top, item)
         elif item > top[0]:
             heapq.heapreplace(top, item)
-    # Sizes of the candidate threads only (at most max_comments of them): memory stays bounded.
+    if n_comments <= max_comments:
+        return OutputsView(list(Rows(out_dir / "articles.jsonl")), comments, threads, run)
+    return _bounded(out_dir, run, top, n_comments, n_flagged, max_comments)
+
+
+def _bounded(
+    out_dir: Path, run: dict[str, Any], top: list[tuple[float, int, str]], n_comments: int, n_flagged: int, budget: int
+) -> OutputsView:
+    """The threads of the most severe flagged comments (`top`), at most `budget` comments."""
+    threads_path = out_dir / "threads.jsonl"
+    # Sizes of the candidate threads only (at most `budget` of them): memory stays bounded.
     candidates = {thread_id for _, _, thread_id in top}
     sizes: dict[str, int] = {}
-    if threads_path.is_file():
-        for t in _iter_jsonl(threads_path):
-            if str(t.get("thread_id")) in candidates:
-                sizes[str(t.get("thread_id"))] = int(t.get("n_comments") or 0)
+    for t in Rows(threads_path, lambda t: str(t.get("thread_id")) in candidates, optional=True):
+        sizes[str(t.get("thread_id"))] = int(t.get("n_comments") or 0)
     chosen: set[str] = set()
     total = 0
     too_big: list[str] = []  # threads of severe comments that do not fit whole, most severe first
@@ -107,26 +152,27 @@ def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: 
         size = sizes.get(thread_id, 1)
         if thread_id in chosen:
             continue
-        if total + size > max_comments:
+        if total + size > budget:
             if thread_id not in too_big:
                 too_big.append(thread_id)
             continue
         chosen.add(thread_id)
         total += size
     part: set[str] = set()
-    if too_big and total < max_comments:
-        part = _severe_part(out_dir / "comments.jsonl", too_big[0], max_comments - total)
-    comments = [
-        c
-        for c in _iter_jsonl(out_dir / "comments.jsonl")
-        if str(c.get("thread_id")) in chosen or str(c.get("comment_id")) in part
-    ]
-    article_ids = {c.get("article_id") for c in comments}
-    articles = [a for a in _iter_jsonl(out_dir / "articles.jsonl") if a.get("article_id") in article_ids]
+    if too_big and total < budget:
+        part = _severe_part(out_dir / "comments.jsonl", too_big[0], budget - total)
+    comments = Rows(
+        out_dir / "comments.jsonl",
+        lambda c: str(c.get("thread_id")) in chosen or str(c.get("comment_id")) in part,
+    )
+    n_shown = 0
+    article_ids = set()
+    for c in comments:
+        n_shown += 1
+        article_ids.add(c.get("article_id"))
+    articles = list(Rows(out_dir / "articles.jsonl", lambda a: a.get("article_id") in article_ids))
     wanted = chosen | ({too_big[0]} if part else set())
-    threads: list[dict[str, Any]] = []
-    if threads_path.is_file():
-        threads = [t for t in _iter_jsonl(threads_path) if str(t.get("thread_id")) in wanted]
+    threads = Rows(threads_path, lambda t: str(t.get("thread_id")) in wanted, optional=True)
     partial = (
         f" Thread {too_big[0]} has {sizes.get(too_big[0], 0):,} comments, more than fit: its {len(part):,} most "
         "severe comments and the replies they answer are shown."
@@ -136,11 +182,11 @@ def _bounded(out_dir: Path, run: dict[str, Any], n_comments: int, max_comments: 
     run = {
         **run,
         "report_scope": (
-            f"This report shows {len(comments):,} of {n_comments:,} comments: the {len(wanted):,} threads holding "
+            f"This report shows {n_shown:,} of {n_comments:,} comments: the {len(wanted):,} threads holding "
             f"the most severe of {n_flagged:,} flagged comments.{partial} Every comment is in comments.jsonl."
         ),
     }
-    return Outputs(articles=articles, comments=comments, threads=threads, run=run)
+    return OutputsView(articles, comments, threads, run)
 
 
 def _severe_part(comments_path: Path, thread_id: str, budget: int) -> set[str]:
@@ -153,8 +199,7 @@ def _severe_part(comments_path: Path, thread_id: str, budget: int) -> set[str]:
             continue
         cid = str(c.get("comment_id"))
         parent[cid] = str(c["parent_id"]) if c.get("parent_id") is not None else None
-        severity = float(c.get("severity") or max((f.get("score") or 0.0 for f in c.get("flags") or []), default=0.0))
-        ranked.append((-severity if c.get("flagged") else 1.0, position, cid))
+        ranked.append((-_severity(c) if c.get("flagged") else 1.0, position, cid))
     ranked.sort()
     keep: set[str] = set()
     for _, _, cid in ranked:
