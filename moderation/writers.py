@@ -273,7 +273,7 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
 
 def write_report(
     path: Path,
-    articles: Sequence[Mapping[str, Any]],
+    articles: Iterable[Mapping[str, Any]],
     comments: Iterable[Mapping[str, Any]],
     threads: Iterable[Mapping[str, Any]],
     run: Mapping[str, Any],
@@ -281,7 +281,8 @@ def write_report(
 ) -> Path:
     """report.html from the output rows (also used by `moderate report DIR`), starting from
     earlier `decisions` ({comment_id: decision}, see `report.decisions.carry_over`).
-    `comments` is read twice and written one at a time (`report.render.write_html`)."""
+    `articles` and `comments` are read more than once: lists, or `report.load.Rows` (see
+    `report.render.write_html`)."""
     from moderation.report.render import write_html
 
     with atomic_open(path) as handle:

@@ -3,7 +3,7 @@
 `view_outputs` selects what the report shows without holding the rows: the comments and
 threads come back as `Rows`, views of the JSONL files that are read again, line by line,
 each time they are iterated, so building the report of a million-comment run holds only
-the selection (a set of thread ids) and one row at a time. `load_outputs` is the same view
+the selection (a set of thread ids, a set of article ids) and one row at a time. `load_outputs` is the same view
 read into lists.
 """
 
@@ -65,10 +65,9 @@ class Outputs:
 
 @dataclass(slots=True)
 class OutputsView:
-    """The same rows as `Outputs`, left on disk: `comments` and `threads` are read again each
-    time they are iterated."""
+    """The same rows as `Outputs`, left on disk: read again each time they are iterated."""
 
-    articles: list[dict[str, Any]]
+    articles: Rows
     comments: Rows
     threads: Rows
     run: dict[str, Any]
@@ -116,7 +115,7 @@ def view_outputs(out_dir: Path | str, max_comments: int | None = None) -> Output
     threads = Rows(out_dir / "threads.jsonl", optional=True)
     comments = Rows(out_dir / "comments.jsonl")
     if max_comments is None:
-        return OutputsView(list(Rows(out_dir / "articles.jsonl")), comments, threads, run)
+        return OutputsView(Rows(out_dir / "articles.jsonl"), comments, threads, run)
     # One pass: the count, and a min-heap of the most severe flagged comments (at most max_comments).
     top: list[tuple[float, int, str]] = []  # (severity, -position, thread_id)
     n_comments = n_flagged = 0
@@ -131,7 +130,7 @@ def view_outputs(out_dir: Path | str, max_comments: int | None = None) -> Output
         elif item > top[0]:
             heapq.heapreplace(top, item)
     if n_comments <= max_comments:
-        return OutputsView(list(Rows(out_dir / "articles.jsonl")), comments, threads, run)
+        return OutputsView(Rows(out_dir / "articles.jsonl"), comments, threads, run)
     return _bounded(out_dir, run, top, n_comments, n_flagged, max_comments)
 
 
@@ -170,7 +169,7 @@ def _bounded(
     for c in comments:
         n_shown += 1
         article_ids.add(c.get("article_id"))
-    articles = list(Rows(out_dir / "articles.jsonl", lambda a: a.get("article_id") in article_ids))
+    articles = Rows(out_dir / "articles.jsonl", lambda a: a.get("article_id") in article_ids)
     wanted = chosen | ({too_big[0]} if part else set())
     threads = Rows(threads_path, lambda t: str(t.get("thread_id")) in wanted, optional=True)
     partial = (
