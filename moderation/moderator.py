@@ -81,9 +81,12 @@ class TextResult(_Scored):
     flags: list[Flag]
     stance_target: str | None
     severity: float = 0.0
+    # Set, as on a comment's row, when the text is longer than the preset's max_comment_chars:
+    # the characters the models and rules read (the first ones); `text` is still the whole text.
+    scored_chars: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "scores": self.scores.to_dict(),
             "labels": self.labels,
@@ -92,6 +95,9 @@ class TextResult(_Scored):
             "severity": self.severity,
             "stance_target": self.stance_target,
         }
+        if self.scored_chars is not None:
+            out["scored_chars"] = self.scored_chars
+        return out
 
 
 @dataclass(slots=True)
@@ -214,13 +220,18 @@ class Moderator:
     # --- free texts ----------------------------------------------------------------------
 
     def score_texts(self, texts: Sequence[str], target: str | None = None) -> list[TextResult]:
-        """Score free texts. With `target`, stance is toward it; without, no stance is given."""
+        """Score free texts. With `target`, stance is toward it; without, no stance is given.
+        As in a run, a text longer than the preset's `max_comment_chars` is scored and flagged
+        on its first `max_comment_chars` characters, and its result says so (`scored_chars`)."""
         if isinstance(texts, str):
             raise TypeError("score_texts takes a list of texts, not one string")
-        scores = self._score(self.pipeline, list(texts), [target] * len(texts))
-        found = [assess(text, s, self.flag_settings) for text, s in zip(texts, scores, strict=True)]
+        limit = self.preset.max_comment_chars
+        read = [text[:limit] for text in texts]
+        scores = self._score(self.pipeline, read, [target] * len(read))
+        found = [assess(text, s, self.flag_settings) for text, s in zip(read, scores, strict=True)]
         return [
-            TextResult(text, s, a.flags, target, a.severity) for text, s, a in zip(texts, scores, found, strict=True)
+            TextResult(text, s, a.flags, target, a.severity, limit if len(text) > limit else None)
+            for text, s, a in zip(texts, scores, found, strict=True)
         ]
 
     def score_batch(self, batch: dict[str, list[Any]], text_column: str = "text") -> dict[str, list[Any]]:

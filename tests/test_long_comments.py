@@ -95,6 +95,20 @@ def test_the_models_and_rules_read_only_the_first_max_comment_chars(fast: Modera
     assert len(article.problems) == 2
 
 
+def test_score_texts_reads_only_the_first_max_comment_chars_and_says_so(fast: Moderator) -> None:
+    mod = Moderator("fast")
+    mod.preset = dataclasses.replace(mod.preset, max_comment_chars=60)
+    padding = "Thanks for the piece, it was a good read overall. "  # 50 characters
+    late = padding + "Really, thanks. You idiot."  # the watched word sits past character 60
+    long, short = mod.score_texts([late, "You idiot, a short one."])
+    assert "watched_word" not in [f.reason for f in long.flags]
+    assert long.text == late and long.scored_chars == 60 and long.to_dict()["scored_chars"] == 60
+    (alone,) = fast.score_texts([late[:60]])  # the models scored the prefix
+    assert long.scores.attributes == alone.scores.attributes
+    assert short.scored_chars is None and "scored_chars" not in short.to_dict()
+    assert "watched_word" in [f.reason for f in short.flags]
+
+
 def test_a_long_comment_the_models_never_read_is_not_marked() -> None:
     mod = Moderator("fast")
     mod.preset = dataclasses.replace(mod.preset, max_comment_chars=10)
