@@ -300,22 +300,20 @@ def report(
     ] = None,
 ) -> None:
     """Rebuild DIR/report.html from the JSONL outputs and run.json in DIR."""
-    from moderation.report import load_outputs
     from moderation.report.decisions import carry_files
+    from moderation.report.load import view_outputs
     from moderation.writers import write_report
 
     try:
-        rows = load_outputs(out_dir)
+        rows = view_outputs(out_dir)  # read from disk as the page is written, never held
         carried = carry_files(decisions or [], rows.comments)
         path = write_report(
             out_dir / "report.html", rows.articles, rows.comments, rows.threads, rows.run, carried["kept"]
         )
+        n_comments, n_flagged = rows.count()
     except ModerationError as exc:
         raise exit_for(exc) from None
-    n_flagged = sum(1 for c in rows.comments if c.get("flagged"))
-    out.print(
-        Text(f"Wrote {printable(str(path))} ({len(rows.comments)} comments, {n_flagged} flagged)."), soft_wrap=True
-    )
+    out.print(Text(f"Wrote {printable(str(path))} ({n_comments} comments, {n_flagged} flagged)."), soft_wrap=True)
     if decisions:
         out.print(Text(printable(carried["summary"], keep_newlines=True)), soft_wrap=True)
 

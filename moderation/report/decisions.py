@@ -145,12 +145,15 @@ def carry_over(decisions: Iterable[Mapping[str, Any]], comments: Iterable[Mappin
     `external_id`, else by the same article, author and text (positions shift when a page
     gains comments). Returns {"kept": {comment_id: decision}, "dropped": [old ids]}.
     """
-    by_id: dict[str, Mapping[str, Any]] = {}
+    decisions = list(decisions)
+    if not decisions:  # nothing to carry: the comments need not be read
+        return {"kept": {}, "dropped": []}
+    by_id: dict[str, str] = {}  # comment id -> its text
     by_ext: dict[tuple[Any, str], str] = {}
     by_text: dict[tuple[Any, Any, str], str] = {}
     for c in comments:
         cid = str(c.get("comment_id"))
-        by_id[cid] = c
+        by_id[cid] = str(c.get("text") or "")
         if c.get("external_id") is not None:
             by_ext.setdefault((c.get("article_id"), str(c["external_id"])), cid)
         by_text.setdefault((c.get("article_id"), c.get("author"), str(c.get("text") or "")), cid)
@@ -160,7 +163,7 @@ def carry_over(decisions: Iterable[Mapping[str, Any]], comments: Iterable[Mappin
         old = str(d["comment_id"])
         now = by_id.get(old)
         target: str | None = None
-        if now is not None and ("text" not in d or str(now.get("text") or "") == d["text"]):
+        if now is not None and ("text" not in d or now == d["text"]):
             target = old
         elif d.get("external_id") is not None:
             target = by_ext.get((d.get("article_id"), str(d["external_id"])))

@@ -75,6 +75,14 @@ class OutputsView:
     def load(self) -> Outputs:
         return Outputs(list(self.articles), list(self.comments), list(self.threads), self.run)
 
+    def count(self) -> tuple[int, int]:
+        """(comments, flagged comments) in the view."""
+        n = n_flagged = 0
+        for c in self.comments:
+            n += 1
+            n_flagged += 1 if c.get("flagged") else 0
+        return n, n_flagged
+
 
 def load_outputs(out_dir: Path | str, max_comments: int | None = None) -> Outputs:
     """`view_outputs` read into lists."""
