@@ -5,12 +5,15 @@
 
 Each size gets a synthetic comment JSONL (benchmarks/synth_comments.py) and one run of
 `python -m moderation.cli score FILE -o OUT --preset fast --quiet --no-cache` in its own
-subprocess; peak RSS is that child's ru_maxrss (resource.getrusage(RUSAGE_CHILDREN),
-read right after each child exits, so each figure is the largest child so far: sizes run
-smallest first). Prints one line per size: comments, seconds, comments/s, peak RSS MiB.
+subprocess; peak RSS is the largest ru_maxrss of that child or any of its scoring workers
+(resource.getrusage(RUSAGE_CHILDREN), read right after each child exits, so each figure is
+the largest process so far: sizes run smallest first), one process's peak, not their sum.
+Prints one line per size: comments, seconds, comments/s, peak RSS MiB.
 With --sample-s S it also prints, every S seconds while a child runs, its resident memory
 (VmRSS and VmHWM from /proc) and the comments it has written so far (lines in its staging
-comments.jsonl): how memory moves while comments stream, also for a run that is stopped.
+comments.jsonl): how memory moves while comments stream, also for a run that is stopped;
+and the PSS of the run and its workers together (/proc/PID/smaps_rollup: pages a forked
+worker shares with the run count once), whose highest sample ends the size's line.
 With --comment-mb N it then runs the same command once more on a Disqus export holding one
 comment of N MB and one ordinary comment (the path outside streaming: an export is read whole).
 """
@@ -18,6 +21,7 @@ comment of N MB and one ordinary comment (the path outside streaming: an export 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -52,21 +56,55 @@ def _status_mib(pid: int, key: str) -> float:
     return float("nan")
 
 
-def _wait_sampling(proc: subprocess.Popen[bytes], out: Path, every: float | None) -> None:
-    """Wait for the child; every `every` seconds print its RSS and the comments written so far."""
-    lines, offset, started = 0, 0, time.perf_counter()
+def _descendants(pid: int) -> list[int]:
+    """The processes below `pid` (a run's scoring workers), from each process's parent in /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        below = [p for p, parent in parents.items() if parent == todo[-1]]
+        todo.pop()
+        found += below
+        todo += below
+    return found
+
+
+def _pss_mib(pid: int) -> float:
+    """Proportional set size: pages a forked worker shares with the run count once between them."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _wait_sampling(proc: subprocess.Popen[bytes], out: Path, every: float | None) -> float:
+    """Wait for the child; every `every` seconds print its RSS, its workers' and the comments
+    written so far. Returns the highest PSS of the child and its workers together seen in a sample."""
+    lines, offset, started, tree_peak = 0, 0, time.perf_counter(), 0.0
     while True:
         try:
             proc.wait(timeout=every)
-            return
+            return tree_peak
         except subprocess.TimeoutExpired:
             pass
         try:
             rss, hwm = _status_mib(proc.pid, "VmRSS"), _status_mib(proc.pid, "VmHWM")
+            workers = _descendants(proc.pid)
+            tree = _pss_mib(proc.pid)
+            for pid in workers:
+                with contextlib.suppress(OSError):  # a worker that just ended
+                    tree += _pss_mib(pid)
         except OSError:
             continue
         if math.isnan(rss):  # exited (a zombie has no memory left to show)
             continue
+        tree_peak = max(tree_peak, tree)
         staged = sorted(out.glob(".staging-*/comments.jsonl"))
         if staged:
             with staged[0].open("rb") as f:  # count only the lines added since the last look
@@ -75,7 +113,7 @@ def _wait_sampling(proc: subprocess.Popen[bytes], out: Path, every: float | None
             lines, offset = lines + chunk.count(b"\n"), offset + len(chunk)
         print(
             f"  ... {time.perf_counter() - started:6.0f} s  {lines:>9,} comments written  "
-            f"RSS {rss:6.1f} MiB  high-water {hwm:6.1f} MiB",
+            f"RSS {rss:6.1f} MiB  high-water {hwm:6.1f} MiB  with {len(workers)} workers PSS {tree:6.1f} MiB",
             flush=True,
         )
 
@@ -95,7 +133,7 @@ def measure(
     started = time.perf_counter()
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        _wait_sampling(proc, out, sample_s)
+        tree_peak = _wait_sampling(proc, out, sample_s)
         seconds = time.perf_counter() - started
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
         if proc.returncode != 0:
@@ -108,6 +146,7 @@ def measure(
         "seconds": seconds,
         "per_s": counts["comments_written"] / seconds,
         "peak_rss_mib": peak_kib / 1024,
+        "tree_pss_mib": tree_peak,
     }
 
 
@@ -127,7 +166,8 @@ def main() -> None:
         r = measure(n, args.preset, workdir, args.cache, sample_s=args.sample_s)
         print(
             f"{r['comments']:>9,} comments  input {r['input_mib']:7.1f} MiB  {r['seconds']:7.1f} s  "
-            f"{r['per_s']:6.0f}/s  peak RSS {r['peak_rss_mib']:6.1f} MiB",
+            f"{r['per_s']:6.0f}/s  peak RSS {r['peak_rss_mib']:6.1f} MiB"
+            + (f"  (run and workers: highest sampled PSS {r['tree_pss_mib']:.1f} MiB)" if args.sample_s else ""),
             flush=True,
         )
     if args.comment_mb is not None:
