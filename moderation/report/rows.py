@@ -49,10 +49,13 @@ def comment_severity(row: Mapping[str, Any]) -> float:
 
 def _lookup(row: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
     given = row.get("extra")
-    extra: Mapping[str, Any] = given if isinstance(given, dict) else {}
+    extra: Mapping[str, Any] | None = given if isinstance(given, dict) and given else None
     for key in keys:
-        for source in (row, extra):
-            value = source.get(key)
+        value = row.get(key)
+        if value is not None and value != "":
+            return value
+        if extra is not None:
+            value = extra.get(key)
             if value is not None and value != "":
                 return value
     return None
