@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synth_comments import write_comments
+from moderation.errors import UsageError
 from moderation.moderator import Moderator
 from moderation.parse.inputs import InputEntry, ReadState
 from moderation.prefetch import InProcess, WorkerPool
@@ -100,3 +101,11 @@ def test_a_preset_with_neural_models_in_a_spawned_worker_writes_the_same_bytes(t
     for name in JSONL:
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
     assert _counts(tmp_path / "w1")["comments_scored"] > 0
+
+
+def test_the_ray_engine_refuses_workers(fast: Moderator, tmp_path: Path) -> None:
+    from moderation.distributed import run_ray
+
+    with pytest.raises(UsageError, match="--workers is for the local engine"):
+        run_ray([SEEDS], fast, FolderSink(tmp_path / "out"), RunOptions(workers=2))
+    assert not (tmp_path / "out").exists()

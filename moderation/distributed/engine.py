@@ -99,8 +99,10 @@ def run_ray(
     """Read, score and flag everything under `inputs` on Ray into `sink` (default: in memory).
     `inputs`: paths, or one comment table (a `ray.data.Dataset` or `datasets.Dataset`:
     distributed/tables.py)."""
-    ray = require_ray()
     options = options or RunOptions()
+    if options.workers is not None:
+        raise UsageError("--workers is for the local engine; on Ray, actors score the chunks (--num-actors)")
+    ray = require_ray()
     ray_options = ray_options or RayOptions()
     sink = sink if sink is not None else MemorySink()
     check_format(options.format)
