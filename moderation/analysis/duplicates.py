@@ -191,9 +191,10 @@ class MemoryStore:
 
 
 @dataclass(slots=True)
-class _Prepared:
-    """What `check` compares of one text: its exact digest, MinHash signature and band keys
-    (None where the text is too short for that kind of match)."""
+class Fingerprint:
+    """What `check` compares of one text, and what a distributed run groups by: its exact
+    digest, MinHash signature and LSH band keys (None / no keys where the text is too short
+    for that kind of match)."""
 
     digest: int | None
     signature: np.ndarray | None
@@ -241,13 +242,8 @@ class DuplicateIndex:
         for i, row in zip(group, np.minimum.reduceat(permuted, starts, axis=0).astype(np.uint32), strict=True):
             out[i] = row
 
-    def fingerprint(self, text: str) -> tuple[int | None, np.ndarray | None]:
-        """(exact digest, MinHash signature) of a text, None where it is too short for that kind
-        of match: what `check` compares, and what a distributed run groups by."""
-        prepared = self._prepare([text])[0]
-        return prepared.digest, prepared.signature
-
-    def _prepare(self, texts: Sequence[str]) -> list[_Prepared]:
+    def fingerprints(self, texts: Sequence[str]) -> list[Fingerprint]:
+        """The fingerprint of each text, computed together."""
         normalised = [_normalise(t) for t in texts]
         digests = [self._digest(n) for n in normalised]
         near = [i for i, t in enumerate(texts) if len(" ".join(t.split())) >= self.settings.min_chars]
@@ -255,7 +251,7 @@ class DuplicateIndex:
         for i, sig in zip(near, self._signatures([normalised[i] for i in near]), strict=True):
             signatures[i] = sig
         return [
-            _Prepared(d, sig, self._band_keys(sig) if sig is not None else [])
+            Fingerprint(d, sig, self._band_keys(sig) if sig is not None else [])
             for d, sig in zip(digests, signatures, strict=True)
         ]
 
@@ -266,10 +262,6 @@ class DuplicateIndex:
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
         """The share of MinHash values two signatures agree on (estimated Jaccard)."""
         return float(np.mean(a == b))
-
-    def band_keys(self, sig: np.ndarray) -> list[int]:
-        """One key per LSH band: texts sharing a key are near-duplicate candidates."""
-        return self._band_keys(sig)
 
     def check(self, comment_id: str, text: str) -> DuplicateMatch | None:
         """The earlier comment `text` repeats, if any; then index this comment."""
@@ -283,7 +275,7 @@ class DuplicateIndex:
         indexed for near matches. Near: the candidates are the rows the comment's band keys
         point at (each key points at the first row that had it), earliest first; the first whose
         signatures agree on at least `near_threshold` is the match. Then the comment is indexed."""
-        prepared = self._prepare([text for _, text in comments])
+        prepared = self.fingerprints([text for _, text in comments])
         exact = self.store.exact_ids([p.digest for p in prepared if p.digest is not None])
         bands = self.store.band_rows([k for p in prepared for k in p.keys])
         added: dict[int, tuple[str, np.ndarray]] = {}  # rows indexed in this batch
@@ -323,6 +315,7 @@ class DuplicateIndex:
         return None
 
     def _band_keys(self, sig: np.ndarray) -> list[int]:
+        """One key per LSH band: texts sharing a key are near-duplicate candidates."""
         rows = self.settings.num_perm // self.settings.bands
         values = sig.tolist()
         return [

@@ -47,14 +47,12 @@ def event_table(rows: list[dict[str, Any]]) -> Any:
 def fingerprint_rows(index: DuplicateIndex, order: int, article: Article, max_chars: int) -> list[dict[str, Any]]:
     """One row per scorable comment of an article, keyed by its exact digest (or by itself).
     A text is read up to `max_chars` characters, as the local run's rules read it."""
+    read = [(pos, c) for pos, c in enumerate(article.comments) if c.scorable]  # never flagged nor indexed else
     rows = []
-    for pos, comment in enumerate(article.comments):
-        if not comment.scorable:  # never flagged nor indexed (analysis/flags.py)
-            continue
-        digest, sig = index.fingerprint(comment.text[:max_chars])
-        key = f"d{digest:016x}" if digest is not None else f"u{order}:{pos}"
-        bands = [f"{k:016x}" for k in index.band_keys(sig)] if sig is not None else []
-        rows.append(event(order, NEAR_MEMBER, (pos, comment.comment_id, sig, bands), key))
+    for (pos, comment), found in zip(read, index.fingerprints([c.text[:max_chars] for _, c in read]), strict=True):
+        key = f"d{found.digest:016x}" if found.digest is not None else f"u{order}:{pos}"
+        bands = [f"{k:016x}" for k in found.keys]
+        rows.append(event(order, NEAR_MEMBER, (pos, comment.comment_id, found.signature, bands), key))
     return rows
 
 
