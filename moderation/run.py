@@ -37,7 +37,15 @@ from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.copies import CopyIndex
 from moderation.parse.detect import check_format
-from moderation.parse.inputs import FileError, InputEntry, InputFile, ReadState, iter_articles, list_inputs
+from moderation.parse.inputs import (
+    FileError,
+    InputEntry,
+    InputFile,
+    ReadState,
+    input_bytes,
+    iter_articles,
+    list_inputs,
+)
 from moderation.prefetch import InProcess, ScoredChunk, WorkerPool
 from moderation.run_record import publish
 from moderation.schema import COPY, PUBLISHED, Article, RunRecord
@@ -248,7 +256,7 @@ def _models_part(
     neural = any(is_neural(s.name) for s in moderator.preset.scorers)
     workers = options.workers
     if workers is None:
-        size = sum(e.path.stat().st_size for e in entries if e.problem is None and e.path.is_file())
+        size = input_bytes(entries)
         cores = os.cpu_count() or 1
         workers = min(cores, MAX_AUTO_WORKERS) if not neural and cores >= 2 and size >= AUTO_WORKER_BYTES else 0
     if workers <= 0:

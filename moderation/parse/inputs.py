@@ -240,7 +240,7 @@ def iter_articles(
     to their comments; what nothing joined last); problems go to `state`."""
     check_format(format)
     entries = list(entries)
-    state.bytes_total += sum(_size(e.path) for e in entries if e.problem is None)
+    state.bytes_total += input_bytes(entries)
     joiner = Joiner()
     first = [e for e in entries if e.problem is None and holds_context(e.path, format)]
     read_first = {id(e) for e in first}
@@ -371,6 +371,11 @@ class _HashingReader:
         line = self._raw.readline(size)
         self._digest.update(line)
         return line
+
+
+def input_bytes(entries: Iterable[InputEntry]) -> int:
+    """The bytes of the readable entries (what a run's progress counts through)."""
+    return sum(_size(e.path) for e in entries if e.problem is None)
 
 
 def _size(path: Path) -> int:
