@@ -289,9 +289,7 @@ class Moderator:
         was not scored (None when it was). Assigns comments' languages first."""
         limit = self.preset.max_comment_chars
         for article in articles:
-            # the comments `assign_languages` sets (copies and taken-down comments too), as a local run does
-            if any(c.language is None and not c.placeholder and c.text.strip() for c in article.comments):
-                assign_languages(article)
+            assign_languages(article)
             mark_long_comments(article, limit)
         comments = [c for a in articles for c in a.comments]
         targets = [a.stance_target for a in articles for _ in a.comments]

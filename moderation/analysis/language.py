@@ -68,8 +68,11 @@ def article_language(article: Article, comment_languages: Sequence[str | None] =
 
 
 def assign_languages(article: Article) -> None:
-    """Set `language` on every comment of the article that has the author's own text."""
+    """Set `language` on every comment of the article that has the author's own text (copies
+    and taken-down comments too); nothing to do when each already has one."""
     candidates: list[Comment] = [c for c in article.comments if not c.placeholder and c.text.strip()]
+    if all(c.language is not None for c in candidates):
+        return
     detected = [confident_language(c.text) for c in candidates]
     fallback = article_language(article, detected)
     for comment, language in zip(candidates, detected, strict=True):
