@@ -4,7 +4,7 @@ What a chunk needs from the rest of the run is small: its duplicate matches, fou
 run's index in run order (`Moderator.find_duplicates`, in the run's process). The rest
 depends on the chunk alone: each comment's language, long-comment marks and scores
 (`Moderator.article_scores`), then flags, severities and rollups (`analyse_articles`). With
-`workers` >= 1 that part runs in worker processes (spawned; each loads the preset's models)
+`workers` >= 1 that part runs in worker processes (see `WorkerPool` for how they start)
 while the run's process reads the next chunk and writes the one before. Chunks come back in
 input order, so a run writes the same bytes with or without workers (tests/test_prefetch.py).
 
@@ -60,7 +60,7 @@ def score_chunk(
 
 
 class InProcess:
-    """Each chunk's models' part in the run's own process, when the chunk is handed over."""
+    """Each chunk scored and analysed in the run's own process, when it is handed over."""
 
     def __init__(self, moderator: Moderator | None, scorer: Any) -> None:
         self.moderator = moderator
