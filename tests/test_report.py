@@ -271,3 +271,15 @@ def test_hostile_page_through_the_pipeline_is_escaped(tmp_path):
     data = data_block(page)
     assert [c["text"] for c in data["comments"]] == [c["text"] for c in comments]
     assert [c["author"] for c in data["comments"]] == [c["author"] for c in comments]
+
+
+def test_skipped_files_are_not_called_input_errors():
+    run = {
+        "errors": [
+            {"path": "data/README.txt", "problem": "not comments", "skipped": True},
+            {"path": "data/broken.json", "problem": "invalid JSON"},
+        ]
+    }
+    page = render_report([{"article_id": "a"}], [{"article_id": "a", "comment_id": "a#1", "text": "hi"}], [], run)
+    assert "<b>1 input error(s):</b> data/broken.json (invalid JSON)" in page
+    assert "1 file(s) skipped: data/README.txt (not comments)" in page
