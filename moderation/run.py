@@ -37,15 +37,7 @@ from moderation.errors import ModerationError
 from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.copies import CopyIndex
 from moderation.parse.detect import check_format
-from moderation.parse.inputs import (
-    FileError,
-    InputEntry,
-    InputFile,
-    ReadState,
-    input_bytes,
-    iter_articles,
-    list_inputs,
-)
+from moderation.parse.inputs import FileError, InputFile, ReadState, input_bytes, iter_articles, list_inputs
 from moderation.prefetch import InProcess, ScoredChunk, WorkerPool
 from moderation.run_record import publish
 from moderation.schema import COPY, PUBLISHED, Article, RunRecord
@@ -56,6 +48,7 @@ if TYPE_CHECKING:
     from moderation.analysis.duplicates import DuplicateIndex
     from moderation.cache import ScoresCache
     from moderation.moderator import ArticleResult, CommentResult, Moderator
+    from moderation.parse.inputs import InputEntry
 
 DEFAULT_CHUNK_COMMENTS = 2000
 AUTO_WORKER_BYTES = 4 << 20  # inputs below this are scored in the run's process unless told otherwise
