@@ -1,6 +1,6 @@
 """Throughput and start-up in one run (issue 17): every figure and ratio the README quotes.
 
-    PYTHONPATH=. python benchmarks/bench_speed.py [--n 300] [--naive-n 40] [--fast-n 20000]
+    PYTHONPATH=. python benchmarks/bench_speed.py [--n 300] [--naive-n 40] [--fast-n 20000] [--fast-only]
 
 Prints, measured in this one process (ratios are what to compare on a shared machine):
 - bare encoder: tokenise + forward, length-sorted, per batch size (the default preset's limit);
@@ -83,14 +83,44 @@ def _cold_seeds(preset: str) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def _fast(n: int) -> None:
+    """Prints the fast preset's figures on `n` synthetic comments: scorers alone, end to end
+    with the run's own choice of workers and with none, and their ratios."""
+    from benchmarks.synth_comments import write_comments
+    from moderation.config import load_preset
+    from moderation.scoring.pipeline import pipeline_from_preset
+
+    fast = pipeline_from_preset(load_preset("fast"))
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "fast.jsonl"
+        write_comments(source, n, seed=1)
+        fast_texts = [json.loads(line)["text"] for line in source.read_text(encoding="utf-8").splitlines()]
+        fast.load()
+        started, cpu = time.perf_counter(), time.process_time()
+        fast.score(fast_texts)
+        fast_scorers_s, fast_scorers_cpu = time.perf_counter() - started, time.process_time() - cpu
+        fast_s, fast_cpu = _end_to_end("fast", source, n)
+        single_s, single_cpu = _end_to_end("fast", source, n, workers=0)
+    print(f"fast preset, scorers alone:         {_rate(n, fast_scorers_s, fast_scorers_cpu)}")
+    print(f"fast preset end to end:             {_rate(n, fast_s, fast_cpu)} (workers: auto)")
+    print(f"fast preset end to end, --workers 0:{_rate(n, single_s, single_cpu)}")
+    print(f"  fast end to end / fast scorers alone:           {fast_scorers_s / fast_s:5.2f}")
+    print(f"  fast end to end, auto workers / --workers 0:    {single_s / fast_s:5.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="comments for the default preset figures")
     parser.add_argument("--naive-n", type=int, default=40, help="comments scored one at a time")
     parser.add_argument("--fast-n", type=int, default=20000, help="synthetic comments for the fast preset")
     parser.add_argument("--batch-sizes", default="16,32,64", help="encoder batch sizes to try")
+    parser.add_argument("--fast-only", action="store_true", help="only the fast preset's figures (no torch)")
     args = parser.parse_args()
     print(f"{date.today()} {platform.machine()} {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    if args.fast_only:
+        _fast(args.fast_n)
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
+        return
 
     # Cold start first, before this process has anything loaded that a child could share.
     cold = {preset: _cold_seeds(preset) for preset in ("default", "fast")}
@@ -98,7 +128,6 @@ def main() -> None:
     import torch
 
     from benchmarks.bench_scoring import TARGET, comments
-    from benchmarks.synth_comments import write_comments
     from moderation.config import EncoderSpec, load_preset
     from moderation.scoring.encoder import shared_encoder
     from moderation.scoring.pipeline import ScoringPipeline, pipeline_from_preset
@@ -134,26 +163,11 @@ def main() -> None:
     naive_s = time.perf_counter() - started
     print(f"default, one comment at a time:     {_rate(args.naive_n, naive_s)}")
 
-    fast = pipeline_from_preset(load_preset("fast"))
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "fast.jsonl"
-        write_comments(source, args.fast_n, seed=1)
-        fast_texts = [json.loads(line)["text"] for line in source.read_text(encoding="utf-8").splitlines()]
-        fast.load()
-        started, cpu = time.perf_counter(), time.process_time()
-        fast.score(fast_texts)
-        fast_scorers_s, fast_scorers_cpu = time.perf_counter() - started, time.process_time() - cpu
-        fast_s, fast_cpu = _end_to_end("fast", source, args.fast_n)
-        single_s, single_cpu = _end_to_end("fast", source, args.fast_n, workers=0)
-    print(f"fast preset, scorers alone:         {_rate(args.fast_n, fast_scorers_s, fast_scorers_cpu)}")
-    print(f"fast preset end to end:             {_rate(args.fast_n, fast_s, fast_cpu)} (workers: auto)")
-    print(f"fast preset end to end, --workers 0:{_rate(args.fast_n, single_s, single_cpu)}")
+    _fast(args.fast_n)
 
     print("ratios (same run):")
     print(f"  default end to end / bare encoder (batch {configured}): {bare_s / default_s:5.2f}")
     print(f"  default batched end to end / one at a time:     {(args.n / default_s) / (args.naive_n / naive_s):5.1f}x")
-    print(f"  fast end to end / fast scorers alone:           {fast_scorers_s / fast_s:5.2f}")
-    print(f"  fast end to end, auto workers / --workers 0:    {single_s / fast_s:5.2f}x")
     for preset, (wall, cpu, rss) in cold.items():
         print(f"moderate score seeds/ -p {preset:7s} cold: {wall:5.1f} s wall, {cpu:5.1f} s CPU, {rss:4.0f} MiB peak")
     print(

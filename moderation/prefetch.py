@@ -51,8 +51,7 @@ def score_chunk(
     `moderator` is None: languages only)."""
     from moderation.moderator import unscored
 
-    for article in articles:
-        assign_languages(article)
+    assign_languages(*articles)
     if moderator is None:
         return ScoredChunk([unscored(a) for a in articles])
     scored = moderator.article_scores(articles, scorer=scorer)
