@@ -21,7 +21,6 @@ its rows are written; a re-run after a kill or Ctrl-C reads them back, writing i
 
 from __future__ import annotations
 
-import heapq
 import os
 import time
 from collections import Counter
@@ -38,10 +37,11 @@ from moderation.parse.base import DEFAULT_MAX_INPUT_BYTES
 from moderation.parse.copies import CopyIndex
 from moderation.parse.detect import check_format
 from moderation.parse.inputs import FileError, InputFile, ReadState, input_bytes, iter_articles, list_inputs
-from moderation.prefetch import InProcess, ScoredChunk, WorkerPool
+from moderation.prefetch import ChunkOutput, InProcess, ScoredChunk, WorkerPool
 from moderation.run_record import publish
-from moderation.schema import COPY, PUBLISHED, Article, RunRecord
+from moderation.schema import Article, RunRecord
 from moderation.scoring.registry import is_neural
+from moderation.tally import MAX_PROBLEMS_IN_RUN_JSON, ArticleRow, TallyLimits, add
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 DEFAULT_CHUNK_COMMENTS = 2000
 AUTO_WORKER_BYTES = 4 << 20  # inputs below this are scored in the run's process unless told otherwise
 MAX_AUTO_WORKERS = 8  # the run's process reads and writes for all of them
-MAX_PROBLEMS_IN_RUN_JSON = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,19 +79,6 @@ class Progress:
 
 ProgressCallback = Callable[[Progress], None]
 StageCallback = Callable[[str], None]  # "loading models" before the first chunk, then "scoring"
-
-
-@dataclass(slots=True)
-class ArticleRow:
-    """One line of the terminal's article table."""
-
-    article_id: str
-    site: str | None
-    title: str | None
-    comments: int
-    threads: int
-    flagged: int
-    sentiment_mean: float | None
 
 
 @dataclass(slots=True)
@@ -180,14 +166,14 @@ def run(
     started = time.perf_counter()
     sink.open()
     ctx = RunContext(read=ReadState())
-    models: InProcess | WorkerPool = InProcess(None, None)
+    models: InProcess | WorkerPool = InProcess(None, None, ChunkOutput(tally_limits(options), sink.row_files))
     try:
         load_s = 0.0
         if moderator is not None:
             if stage is not None:
                 stage("loading models")
             _start_scoring(ctx, moderator, sink, options)
-            models = _models_part(moderator, ctx, options, entries)
+            models = _models_part(moderator, ctx, options, entries, sink.row_files)
             load_s = _load_models(models)
             if stage is not None:
                 stage("scoring")
@@ -239,8 +225,16 @@ def _load_models(models: InProcess | WorkerPool) -> float:
     return time.perf_counter() - started
 
 
+def tally_limits(options: RunOptions) -> TallyLimits:
+    return TallyLimits(options.top_flagged, options.max_article_rows, MAX_PROBLEMS_IN_RUN_JSON)
+
+
 def _models_part(
-    moderator: Moderator, ctx: RunContext, options: RunOptions, entries: list[InputEntry]
+    moderator: Moderator,
+    ctx: RunContext,
+    options: RunOptions,
+    entries: list[InputEntry],
+    row_files: tuple[str, ...] = (),
 ) -> InProcess | WorkerPool:
     """Where chunks are scored: in this process, or ahead of it in worker processes (see
     `RunOptions.workers`; auto: one worker per core, up to `MAX_AUTO_WORKERS`, on a machine
@@ -252,10 +246,11 @@ def _models_part(
         size = input_bytes(entries)
         cores = os.cpu_count() or 1
         workers = min(cores, MAX_AUTO_WORKERS) if not neural and cores >= 2 and size >= AUTO_WORKER_BYTES else 0
+    output = ChunkOutput(tally_limits(options), row_files)
     if workers <= 0:
-        return InProcess(moderator, ctx.scorer)
+        return InProcess(moderator, ctx.scorer, output)
     cache = (ctx.cache_path, ctx.cache.fingerprint) if ctx.cache is not None and ctx.cache_path is not None else None
-    return WorkerPool(moderator, workers, cache, neural)
+    return WorkerPool(moderator, workers, cache, neural, output)
 
 
 def _start_scoring(ctx: RunContext, moderator: Moderator, sink: Sink, options: RunOptions) -> None:
@@ -297,13 +292,16 @@ def _flush(
     options: RunOptions,
     progress: ProgressCallback | None,
 ) -> float:
-    """`score` hands a chunk over (or collects the last ones); the rows of each chunk that
-    comes back done go to the sink, then its scores are committed to the cache. The seconds
-    this took."""
+    """`score` hands a chunk over (or collects the last ones); the figures and rows of each
+    chunk that comes back done go to the run and the sink, then its scores are committed to
+    the cache. The seconds this took."""
     started = time.perf_counter()
+    limits = tally_limits(options)
     for done in score():
+        add(ctx, done.tally, limits)
+        if done.lines:
+            sink.add_lines(done.lines)
         for result in done.results:
-            _tally(result, ctx, options)
             sink.add(result)
         sink.flush()
         if ctx.cache is not None:
@@ -312,65 +310,10 @@ def _flush(
         if done.from_cache or done.scored_fresh:  # counted in a worker
             ctx.scorer.from_cache += done.from_cache
             ctx.scorer.scored_fresh += done.scored_fresh
-        ctx.counts["comments_saved"] += sum(len(r.article.comments) for r in done.results)
+        ctx.counts["comments_saved"] += done.tally.counts["comments_parsed"]
         if progress is not None:
             progress(Progress(ctx.read.bytes_done, ctx.read.bytes_total, ctx.counts["comments_written"]))
     return time.perf_counter() - started
-
-
-def _tally(result: ArticleResult, ctx: RunContext, options: RunOptions) -> None:
-    article = result.article
-    counts = ctx.counts
-    counts["documents"] += 1
-    counts["comments_parsed"] += len(article.comments)
-    counts["comments_written"] += len(result.comments)
-    n_flagged = 0
-    for row in result.comments:
-        comment = row.comment
-        ctx.languages[comment.language or "none"] += 1
-        if comment.status != PUBLISHED:
-            ctx.statuses[comment.status] += 1
-            if comment.status == COPY:
-                counts["comments_copies"] += 1
-        if row.scores is None:
-            continue
-        if row.not_scored is not None:
-            ctx.not_scored[row.not_scored] += 1
-            continue
-        counts["comments_scored" if row.scores.error is None else "comments_failed"] += 1
-        if row.flagged:
-            n_flagged += 1
-            _keep_flagged(ctx, row, options.top_flagged)
-    counts["comments_flagged"] += n_flagged
-    counts["threads"] += len(result.threads)
-    for problem in article.problems:
-        ctx.problem_kinds[problem.kind] += 1
-        if len(ctx.problems) < MAX_PROBLEMS_IN_RUN_JSON:
-            ctx.problems.append({"article_id": article.article_id, **problem.to_dict()})
-    if len(ctx.article_rows) < options.max_article_rows:
-        ctx.article_rows.append(
-            ArticleRow(
-                article.article_id,
-                article.site,
-                article.title,
-                len(result.comments),
-                len(result.threads),
-                n_flagged,
-                (result.rollup.get("sentiment") or {}).get("mean"),
-            )
-        )
-
-
-def _keep_flagged(ctx: RunContext, row: CommentResult, limit: int) -> None:
-    """Keep the `limit` most severe flagged comments (earlier ones win ties)."""
-    if limit <= 0:
-        return
-    ctx.seq += 1
-    item = (row.severity, -ctx.seq, ctx.seq, row)
-    if len(ctx.flagged_heap) < limit:
-        heapq.heappush(ctx.flagged_heap, item)
-    elif item[:2] > ctx.flagged_heap[0][:2]:
-        heapq.heapreplace(ctx.flagged_heap, item)
 
 
 def run_result(

@@ -54,13 +54,17 @@ class RunNotPublished(ModerationError):
 
 
 class Sink(Protocol):
-    """Where a run's rows go. `out_dir` is None for a sink that writes no folder."""
+    """Where a run's rows go. `out_dir` is None for a sink that writes no folder. A sink with
+    `row_files` takes each chunk's rows rendered (`render_rows`) through `add_lines`, which a
+    worker process can do; one without keeps the results themselves (`add`)."""
 
     out_dir: Path | None
+    row_files: tuple[str, ...]
 
     def check(self, inputs: Sequence[Path]) -> None: ...
     def open(self) -> None: ...
     def add(self, result: ArticleResult) -> None: ...
+    def add_lines(self, lines: Mapping[str, str]) -> None: ...
     def flush(self) -> None: ...
     def finish(self, record: RunRecord, report_comments: int, complete: bool) -> dict[str, Path]: ...
     def discard(self) -> None: ...
@@ -72,6 +76,7 @@ class MemorySink:
     """Keeps every `ArticleResult` (what `Moderator.score_paths` returns)."""
 
     out_dir: Path | None = None
+    row_files: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self._results: list[ArticleResult] = []
@@ -84,6 +89,9 @@ class MemorySink:
 
     def add(self, result: ArticleResult) -> None:
         self._results.append(result)
+
+    def add_lines(self, lines: Mapping[str, str]) -> None:
+        raise TypeError("a memory sink keeps results, not rendered rows")
 
     def flush(self) -> None:
         return None
@@ -115,6 +123,7 @@ class FolderSink:
         self.overwrite = overwrite
         self.output_format = output_format
         self.names = PARSE_FILES if parse_only else SCORE_FILES
+        self.row_files: tuple[str, ...] = self.names
         self._lock: IO[bytes] | None = None
         self._staging: Path | None = None
         self._handles: dict[str, IO[str]] = {}
@@ -171,13 +180,11 @@ class FolderSink:
             self._handles[name] = (self._staging / name).open("w", encoding="utf-8", newline="\n")
 
     def add(self, result: ArticleResult) -> None:
-        write = self._handles
-        _write_row(write["articles.jsonl"], result.article_row())
-        for row in result.comments:
-            _write_row(write["comments.jsonl"], row.to_dict())
-        if not self.parse_only:
-            for thread in result.thread_rows():
-                _write_row(write["threads.jsonl"], thread)
+        self.add_lines(render_rows([result], self.row_files))
+
+    def add_lines(self, lines: Mapping[str, str]) -> None:
+        for name, text in lines.items():
+            self._handles[name].write(text)
 
     def flush(self) -> None:
         for handle in self._handles.values():
@@ -250,9 +257,23 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def _write_row(handle: IO[str], row: Mapping[str, Any]) -> None:
-    handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False))
-    handle.write("\n")
+def render_rows(results: Iterable[ArticleResult], files: Sequence[str]) -> dict[str, str]:
+    """The JSONL lines of `files` (of articles.jsonl, comments.jsonl, threads.jsonl) for these
+    results, one string per file: what a folder writes, rendered where the chunk was scored."""
+    lines: dict[str, list[str]] = {name: [] for name in files}
+    articles, comments, threads = (lines.get(name) for name in SCORE_FILES)
+    for result in results:
+        if articles is not None:
+            articles.append(_row_line(result.article_row()))
+        if comments is not None:
+            comments.extend(_row_line(row.to_dict()) for row in result.comments)
+        if threads is not None:
+            threads.extend(_row_line(thread) for thread in result.thread_rows())
+    return {name: "".join(rows) for name, rows in lines.items()}
+
+
+def _row_line(row: Mapping[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from moderation.moderator import Moderator
 from moderation.parse.inputs import InputEntry, ReadState
 from moderation.prefetch import InProcess, WorkerPool
 from moderation.run import AUTO_WORKER_BYTES, MAX_AUTO_WORKERS, RunContext, RunOptions, _models_part, run
-from moderation.writers import FolderSink
+from moderation.writers import FolderSink, MemorySink
 from tests.conftest import ROOT, SEEDS
 
 JSONL = ("articles.jsonl", "comments.jsonl", "threads.jsonl")
@@ -40,6 +40,27 @@ def test_a_run_with_a_worker_writes_the_same_bytes(fast: Moderator, tmp_path: Pa
             assert (tmp_path / f"w{workers}" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
         assert _counts(tmp_path / f"w{workers}") == _counts(tmp_path / "w0")
     assert _counts(tmp_path / "w1")["comments_flagged"] > 0
+
+
+def test_figures_counted_a_chunk_at_a_time_equal_the_whole_runs(fast: Moderator, tmp_path: Path) -> None:
+    """Workers count their chunks and render their rows (moderation/tally.py): the run's counts,
+    run.json, article table and most severe flagged comments are what the results say."""
+    inputs = [ROOT / "tests" / "golden" / "input", SEEDS]
+    limits = {"chunk_comments": 15, "use_cache": False, "top_flagged": 3, "max_article_rows": 4}
+    memory = run(inputs, fast, MemorySink(), RunOptions(**limits, workers=0))  # keeps every result
+    flagged = [c for c in memory.comments if c.flagged]
+    most_severe = sorted(flagged, key=lambda c: -c.severity)[:3]  # earlier first among equals
+    assert len(flagged) > 3 and len({c.severity for c in flagged}) < len(flagged)  # ties to break
+    assert memory.counts["documents"] > 4 and memory.counts["comments_parsed"] > 3 * 15
+    record = {k: v for k, v in memory.record.items() if k != "timings"}
+    for workers in (0, 2):
+        result = run(inputs, fast, FolderSink(tmp_path / f"w{workers}"), RunOptions(**limits, workers=workers))
+        assert [c.comment.comment_id for c in result.top_flagged] == [c.comment.comment_id for c in most_severe]
+        assert result.article_rows == memory.article_rows[:4] and len(result.article_rows) == 4
+        assert {k: v for k, v in result.record.items() if k != "timings"} == record
+        assert result.counts == memory.counts
+    rows = [json.loads(line) for line in (tmp_path / "w2" / "comments.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["comment_id"] for r in rows] == [c.comment.comment_id for c in memory.comments]
 
 
 def test_scores_a_worker_computed_are_cached_and_read_back(fast: Moderator, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from moderation import tally
 from moderation.distributed.copies import apply_copies, copy_groups, copy_rows
 from moderation.distributed.duplicates import (
     ARTICLE,
@@ -47,8 +48,8 @@ from moderation.run import (
     RunOptions,
     RunResult,
     StageCallback,
-    _tally,
     run_result,
+    tally_limits,
 )
 from moderation.run_record import publish
 from moderation.schema import Article
@@ -130,9 +131,10 @@ def run_ray(
         results = _score_and_analyse(ray, articles, (renames, joins), moderator, ray_options, timings)
         stage("writing")
         mark = time.perf_counter()
+        limits = tally_limits(options)
         for row in results:
             result = pickle.loads(row["payload"])
-            _tally(result, ctx, options)
+            tally.add(ctx, tally.count([result], limits), limits)
             sink.add(result)
             if progress is not None and ctx.counts["documents"] % 100 == 0:
                 progress(Progress(ctx.read.bytes_total, ctx.read.bytes_total, ctx.counts["comments_written"]))
