@@ -313,7 +313,8 @@ def main() -> None:
             "frozen": evaluate(name, part, score_arrays(arrays, "frozen__", x0_np[rows], t_fr)),
         }
         if args.previous:
-            metrics[name]["previous"] = evaluate(name, part, score_arrays(arrays, "previous__", x0_np[rows], None))
+            # previous heads read the --encoder's own embeddings (the run's starting point)
+            metrics[name]["previous"] = evaluate(name, part, score_arrays(arrays, "previous__", x0_np[rows], t_fr))
         log(f"{name}: " + json.dumps(metrics[name]))
 
     args.out.mkdir(parents=True, exist_ok=True)

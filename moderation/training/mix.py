@@ -134,6 +134,12 @@ def heldout_sets(data_dir: Path) -> list[data.LabelledSet]:
     ]
 
 
+def selection_sets(data_dir: Path) -> list[data.LabelledSet]:
+    """Sets a fine-tune run is judged on before it is shipped: neither trained on nor reported
+    in the cards (HateXplain val also fits the toxicity stacker; VAST dev picks the stance C)."""
+    return [sets.hatexplain(data_dir, "val"), sets.goemotions(data_dir, "dev"), sets.vast(data_dir, "dev")]
+
+
 def build(data_dir: Path, out: Path) -> dict[str, int]:
     """Write the table; returns rows per (split, source)."""
     import pandas as pd
@@ -154,7 +160,8 @@ def build(data_dir: Path, out: Path) -> dict[str, int]:
                 [s.name] * len(keep),
             )
             rows += [dict(r, source=s.name, augmented=True) for r in _rows(aug, "train")]
-    for s in heldout_sets(data_dir):
+    held = heldout_sets(data_dir)
+    for s in held + [s for s in selection_sets(data_dir) if s.name not in {h.name for h in held}]:
         rows += _rows(s, s.name)
     df = pd.DataFrame(rows)
     out.parent.mkdir(parents=True, exist_ok=True)
