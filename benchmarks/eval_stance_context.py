@@ -72,12 +72,16 @@ def f1(y: np.ndarray, logits: np.ndarray, vast: bool = False) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", default="minilm-moderate")
-    parser.add_argument("--c", type=float, default=1.0, help="logistic C (the shipped refit's rule picks it on VAST dev)")
+    parser.add_argument(
+        "--c", type=float, default=1.0, help="logistic C (the shipped refit's rule picks it on VAST dev)"
+    )
     parser.add_argument("--data-dir", type=Path, default=None, help="shared data (default: MODERATE_SHARED_DATA)")
     args = parser.parse_args()
     data_dir = args.data_dir or shared_data_dir()
     spec = EncoderSpec(model=args.encoder)
-    enc = SentenceEncoder(encoder_path(spec.model), batch_size=32, max_tokens=spec.max_tokens, threads=2, name=spec.model)
+    enc = SentenceEncoder(
+        encoder_path(spec.model), batch_size=32, max_tokens=spec.max_tokens, threads=2, name=spec.model
+    )
 
     def emb(texts) -> np.ndarray:
         return embed_cached([str(t) for t in texts], enc)
@@ -94,7 +98,10 @@ def main() -> None:
     y_train, y_dev, events = train["y"].to_numpy(), dev["y"].to_numpy(), train["event"].to_numpy()
     vast = sets.vast(data_dir, "train")
     y_vast = vast.labels["stance"]
-    print(f"RumourEval replies: train {len(train)}, dev {len(dev)}; answering another reply: {1 - rep['direct'].mean():.0%}")
+    print(
+        f"RumourEval replies: train {len(train)}, dev {len(dev)};",
+        f"answering another reply: {1 - rep['direct'].mean():.0%}",
+    )
     results = {}
     for ctx in (False, True):
         x_train, x_vast = rumour_x(train, ctx), vast_x(vast, ctx)
@@ -120,7 +127,10 @@ def main() -> None:
     print("| --- |" + " --- |" * len(results["pair"]))
     for name, row in results.items():
         print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in row.values()) + " |")
-    keep = results["pair+parent"]["rumoureval_train_leave_one_event_out"] > results["pair"]["rumoureval_train_leave_one_event_out"]
+    keep = (
+        results["pair+parent"]["rumoureval_train_leave_one_event_out"]
+        > results["pair"]["rumoureval_train_leave_one_event_out"]
+    )
     print(f"rule (leave-one-event-out on train): {'keep' if keep else 'do not keep'} the parent features")
     print(json.dumps(results))
 
