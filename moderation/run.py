@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -41,7 +40,7 @@ from moderation.prefetch import ChunkOutput, InProcess, ScoredChunk, WorkerPool
 from moderation.run_record import publish
 from moderation.schema import Article, RunRecord
 from moderation.scoring.registry import is_neural
-from moderation.tally import MAX_PROBLEMS_IN_RUN_JSON, ArticleRow, TallyLimits, add
+from moderation.tally import MAX_PROBLEMS_IN_RUN_JSON, ArticleRow, Figures, TallyLimits, add
 from moderation.writers import MemorySink, RunNotPublished, Sink
 
 if TYPE_CHECKING:
@@ -120,9 +119,10 @@ class RunInterrupted(ModerationError):
         self.cache_path = cache_path
 
 
-@dataclass(slots=True)
-class RunContext:
-    """Per-run state, passed explicitly: reading, the scorer (behind the cache), duplicates, tallies."""
+@dataclass(slots=True, kw_only=True)
+class RunContext(Figures):
+    """Per-run state, passed explicitly: reading, the scorer (behind the cache), duplicates, and
+    the run's figures (`Figures`: counts, problems, languages, ...)."""
 
     read: ReadState
     scorer: Any = None  # the moderator's pipeline or a CachedPipeline in front of it; None: parse only
@@ -131,13 +131,6 @@ class RunContext:
     duplicates: DuplicateIndex | None = None
     duplicate_store: SqliteDuplicateStore | None = None
     copy_store: SqliteCopyStore | None = None  # the originals of comments other exports also carry
-    counts: Counter[str] = field(default_factory=Counter)
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    problem_kinds: Counter[str] = field(default_factory=Counter)
-    not_scored: Counter[str] = field(default_factory=Counter)  # reason -> comments
-    statuses: Counter[str] = field(default_factory=Counter)  # platform status (not published) -> comments
-    languages: Counter[str] = field(default_factory=Counter)  # detected language -> comments
-    article_rows: list[ArticleRow] = field(default_factory=list)
     flagged_heap: list[tuple[float, int, int, CommentResult]] = field(default_factory=list)
     seq: int = 0
 

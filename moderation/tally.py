@@ -48,8 +48,8 @@ class ArticleRow:
 
 
 @dataclass(slots=True)
-class Tally:
-    """One chunk's figures (see `count`)."""
+class Figures:
+    """What a run counts of its results: a chunk's (`Tally`) or the whole run's (`RunContext`)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -58,6 +58,12 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)  # platform status (not published) -> comments
     languages: Counter[str] = field(default_factory=Counter)  # detected language -> comments
     article_rows: list[ArticleRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Tally(Figures):
+    """One chunk's figures (see `count`)."""
+
     flagged: list[CommentResult] = field(default_factory=list)  # most severe, in input order
 
 
