@@ -131,7 +131,7 @@ class RunContext(Figures):
     duplicates: DuplicateIndex | None = None
     duplicate_store: SqliteDuplicateStore | None = None
     copy_store: SqliteCopyStore | None = None  # the originals of comments other exports also carry
-    flagged_heap: list[tuple[float, int, int, CommentResult]] = field(default_factory=list)
+    flagged_heap: list[tuple[float, int, CommentResult]] = field(default_factory=list)  # see tally.keep_severe
     seq: int = 0
 
 
@@ -326,7 +326,7 @@ def run_result(
         provenance=provenance,
         timings=timings,
         record=record,
-        top_flagged=[item[3] for item in sorted(ctx.flagged_heap, key=lambda it: (-it[0], it[2]))],
+        top_flagged=[item[2] for item in sorted(ctx.flagged_heap, key=lambda it: (-it[0], -it[1]))],
         article_rows=ctx.article_rows,
         articles=sink.results(),
         written=written,

@@ -95,12 +95,7 @@ def count(results: Iterable[ArticleResult], limits: TallyLimits) -> Tally:
             if row.flagged:
                 n_flagged += 1
                 position += 1
-                if limits.top_flagged > 0:
-                    item = (row.severity, -position, row)
-                    if len(severe) < limits.top_flagged:
-                        heapq.heappush(severe, item)
-                    elif item[:2] > severe[0][:2]:
-                        heapq.heapreplace(severe, item)
+                keep_severe(severe, row, position, limits.top_flagged)
         counts["comments_flagged"] += n_flagged
         counts["threads"] += len(result.threads)
         for problem in article.problems:
@@ -133,16 +128,17 @@ def add(ctx: RunContext, tally: Tally, limits: TallyLimits) -> None:
     ctx.problems.extend(tally.problems[: max(0, limits.max_problems - len(ctx.problems))])
     ctx.article_rows.extend(tally.article_rows[: max(0, limits.max_article_rows - len(ctx.article_rows))])
     for row in tally.flagged:
-        _keep_flagged(ctx, row, limits.top_flagged)
+        ctx.seq += 1
+        keep_severe(ctx.flagged_heap, row, ctx.seq, limits.top_flagged)
 
 
-def _keep_flagged(ctx: RunContext, row: CommentResult, limit: int) -> None:
-    """Keep the `limit` most severe flagged comments (earlier ones win ties)."""
+def keep_severe(heap: list[tuple[float, int, CommentResult]], row: CommentResult, position: int, limit: int) -> None:
+    """Keep in `heap` the `limit` most severe flagged comments; of equal severity, the one at
+    the earlier `position` wins. Items are (severity, -position, row)."""
     if limit <= 0:
         return
-    ctx.seq += 1
-    item = (row.severity, -ctx.seq, ctx.seq, row)
-    if len(ctx.flagged_heap) < limit:
-        heapq.heappush(ctx.flagged_heap, item)
-    elif item[:2] > ctx.flagged_heap[0][:2]:
-        heapq.heapreplace(ctx.flagged_heap, item)
+    item = (row.severity, -position, row)
+    if len(heap) < limit:
+        heapq.heappush(heap, item)
+    elif item[:2] > heap[0][:2]:
+        heapq.heapreplace(heap, item)
