@@ -35,7 +35,7 @@ OUTPUT_FILES: tuple[str, ...] = (
 
 # Score names of the output contract. Attributes are single floats in [0, 1];
 # groups are distributions over their classes.
-# `unhealthy`: probability that news-comment annotators would call the comment not healthy
+# `unhealthy`: probability that a news-comment annotator would call the comment not healthy
 # (hostile, antagonising, dismissive, condescending, sarcastic or generalising; UCC's labels).
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "toxicity", "severe_toxicity", "insult", "identity_attack", "profanity", "threat", "unhealthy",

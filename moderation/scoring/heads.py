@@ -9,7 +9,7 @@ one in its `config.json`; chunking and max-over-chunks come from `moderation.sco
   scored per chunk; a comment's score is the max over its chunks and the top chunk's
   character span is returned under `span:toxicity`.
 - `SentimentHeadScorer`: negative / neutral / positive from the text embedding.
-- `UnhealthyHeadScorer`: `unhealthy`, the probability that news-comment annotators would call
+- `UnhealthyHeadScorer`: `unhealthy`, the probability that a news-comment annotator would call
   the comment not healthy, from the text embedding (trained on natural news comments).
 - `StanceHeadScorer`: support / deny / query / comment toward `batch.targets[i]` from pair
   features [reply, target * reply, |target - reply|] (plus cue counts when its config says

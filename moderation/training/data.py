@@ -106,14 +106,19 @@ def davidson(data_dir: Path, limit: int = 2500, seed: int = SEED) -> LabelledSet
 
 
 def ucc(data_dir: Path) -> LabelledSet:
-    """UCC validation split (Globe and Mail comments): hostile and unhealthy (healthy == 0)."""
+    """UCC validation split (Globe and Mail comments): hostile and unhealthy (healthy == 0), and
+    `unhealthy_share`: the annotators' weight on "not healthy" (the aggregated label's
+    confidence when the label is not healthy, one minus it when healthy)."""
     df = _csv(data_dir / "ucc_unhealthy_comments" / "val.csv").to_pandas()
+    unhealthy = (df["healthy"] == 0).to_numpy(dtype=np.float64)
+    confidence = df["healthy:confidence"].to_numpy(dtype=np.float64)
     return LabelledSet(
         "ucc_val",
         [str(t) for t in df["comment"]],
         {
             "hostile": df["hostile"].to_numpy(dtype=np.float64),
-            "unhealthy": (df["healthy"] == 0).to_numpy(dtype=np.float64),
+            "unhealthy": unhealthy,
+            "unhealthy_share": np.where(unhealthy == 1, confidence, 1.0 - confidence),
         },
         ["ucc"] * len(df),
     )

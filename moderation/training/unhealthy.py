@@ -5,9 +5,13 @@ A logistic head on the shipped encoder (frozen here) that predicts "not healthy"
 fitted on natural news comments: the development half of UCC (`split_ucc(ucc, 0.5)`, first
 half) and nothing else; the held-out half is never read. It reads the comment's pooled
 embedding (`SentenceEncoder.encode(...).texts`, as the scorer does), with no class weights,
-so its output is a probability at the prevalence of Globe and Mail comments (7.6% not
-healthy). C is chosen from C_GRID by 5-fold cross-validation on the development half (ROC
-AUC, folds stratified on not-healthy x hostile, seed 13).
+so its output is calibrated to the prevalence of Globe and Mail comments. The target is
+soft: the annotators' weight on "not healthy" (UCC's label confidence, `unhealthy_share` in
+training.data), each comment entering the fit once as not healthy with that weight and once
+as healthy with the rest, so a comment three annotators split on counts less than one they
+agreed on. C is chosen from C_GRID by 5-fold
+cross-validation on the development half (ROC AUC against the hard label, folds
+stratified on not-healthy x hostile, seed 13).
 
 The severity layer is fitted on the same development half: `cross_fitted` gives each
 development comment its out-of-fold score (the fold's head never saw it), which the severity
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,15 +46,27 @@ class UnhealthyFit:
     oof: np.ndarray  # out-of-fold probabilities at the chosen C, development order
     unhealthy: np.ndarray
     hostile: np.ndarray
+    share: np.ndarray  # the soft target
     n: int
 
 
-def development(data_dir: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """UCC development comments, their not-healthy and hostile labels (the severity fit's rows)."""
+@dataclass
+class Development:
+    """UCC development comments (the severity fit's rows) and their labels."""
+
+    texts: list[str]
+    unhealthy: np.ndarray  # bool: the aggregated label is not healthy
+    hostile: np.ndarray  # bool
+    share: np.ndarray  # annotators' weight on not healthy, in [0, 1]
+
+
+def development(data_dir: Path) -> Development:
     ucc = data.ucc(data_dir)
     dev, _ = split_ucc(ucc, 0.5)
-    texts = [ucc.texts[i] for i in dev]
-    return texts, ucc.labels["unhealthy"][dev] == 1, ucc.labels["hostile"][dev] == 1
+    labels = {k: v[dev] for k, v in ucc.labels.items()}
+    return Development(
+        [ucc.texts[i] for i in dev], labels["unhealthy"] == 1, labels["hostile"] == 1, labels["unhealthy_share"]
+    )
 
 
 def pooled_vectors(texts: list[str], encoder: SentenceEncoder, cache_dir: Path) -> np.ndarray:
@@ -72,36 +89,45 @@ def _folds(unhealthy: np.ndarray, hostile: np.ndarray) -> list[tuple[np.ndarray,
     return list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(len(strata)), strata))
 
 
-def _oof(x: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], c: float) -> np.ndarray:
-    out = np.zeros(len(y))
+def fit_soft(x: np.ndarray, share: np.ndarray, c: float) -> Any:
+    """Logistic regression on a soft target: every row once as positive with weight `share`
+    and once as negative with weight 1 - `share` (the weighted log-loss of the soft label)."""
+    n = len(share)
+    y = np.r_[np.ones(n, dtype=int), np.zeros(n, dtype=int)]
+    return fit_logistic(np.vstack([x, x]), y, np.r_[share, 1.0 - share], c)
+
+
+def _oof(x: np.ndarray, share: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], c: float) -> np.ndarray:
+    out = np.zeros(len(share))
     for train, test in folds:
-        out[test] = fit_logistic(x[train], y[train], None, c).predict_proba(x[test])[:, 1]
+        out[test] = fit_soft(x[train], share[train], c).predict_proba(x[test])[:, 1]
     return out
 
 
 def fit(data_dir: Path, encoder: SentenceEncoder, cache_dir: Path) -> UnhealthyFit:
-    texts, unhealthy, hostile = development(data_dir)
-    x = pooled_vectors(texts, encoder, cache_dir)
-    y = unhealthy.astype(int)
-    folds = _folds(unhealthy, hostile)
-    oofs = {c: _oof(x, y, folds, c) for c in C_GRID}
+    dev = development(data_dir)
+    x = pooled_vectors(dev.texts, encoder, cache_dir)
+    y = dev.unhealthy.astype(int)
+    folds = _folds(dev.unhealthy, dev.hostile)
+    oofs = {c: _oof(x, dev.share, folds, c) for c in C_GRID}
     cv_auc = {c: roc_auc(y, p) for c, p in oofs.items()}
     best = max(C_GRID, key=lambda c: (cv_auc[c], -c))
-    model = fit_logistic(x, y, None, best)
-    return UnhealthyFit(linear_arrays("unhealthy", model), best, cv_auc, oofs[best], unhealthy, hostile, len(y))
+    model = fit_soft(x, dev.share, best)
+    arrays = linear_arrays("unhealthy", model)
+    return UnhealthyFit(arrays, best, cv_auc, oofs[best], dev.unhealthy, dev.hostile, dev.share, len(y))
 
 
 def cross_fitted(texts: list[str], data_dir: Path, encoder: SentenceEncoder, c: float, cache_dir: Path) -> np.ndarray:
     """Out-of-fold `unhealthy` of the development comments `texts` (in that order), with the
     shipped head's C: what the severity fit reads instead of the head's in-sample scores."""
-    dev_texts, unhealthy, hostile = development(data_dir)
-    if texts != dev_texts:
+    dev = development(data_dir)
+    if texts != dev.texts:
         raise ValueError("cross_fitted expects the UCC development comments, in order")
     x = pooled_vectors(texts, encoder, cache_dir)
-    return _oof(x, unhealthy.astype(int), _folds(unhealthy, hostile), c)
+    return _oof(x, dev.share, _folds(dev.unhealthy, dev.hostile), c)
 
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 NAME = "unhealthy-minilm"
 
 
@@ -114,9 +140,11 @@ def save(result: UnhealthyFit, out_dir: Path, encoder_model: str, max_tokens: in
     from moderation.training.fit import head_config, write_artefact
 
     spec = EncoderSpec(model=encoder_model, max_tokens=max_tokens)
-    digest = hashlib.sha256(json.dumps([result.n, result.unhealthy.astype(int).tolist()]).encode()).hexdigest()
+    labels = [result.n, result.unhealthy.astype(int).tolist(), result.share.round(4).tolist()]
+    digest = hashlib.sha256(json.dumps(labels).encode()).hexdigest()
     config = head_config(spec, VERSION, {"attributes": ["unhealthy"]}, {}, digest)
     config["training"] = {"data": "UCC val split, development half (split_ucc(ucc, 0.5)[0])", "rows": result.n,
+                          "target": "soft: annotators' weight on not healthy (UCC healthy:confidence)",
                           "C": result.c, "class_weight": None}  # fmt: skip
     path = write_artefact(out_dir, result.arrays, config)
     grid = "\n".join(f"| {c:g} | {auc:.3f} |" for c, auc in result.cv_auc.items())
@@ -124,7 +152,7 @@ def save(result: UnhealthyFit, out_dir: Path, encoder_model: str, max_tokens: in
     oof_ho = roc_auc(result.hostile.astype(int), result.oof)
     card = f"""# {NAME}
 
-The `unhealthy` score of preset `default`: the probability that news-comment annotators would
+The `unhealthy` score of preset `default`: the probability that a news-comment annotator would
 call a comment not healthy (hostile, antagonising, dismissive, condescending, sarcastic or
 generalising: the labels of the Unhealthy Comments Corpus). A logistic head (384 weights) on the
 comment's pooled `{encoder_model}` embedding, fitted on natural Globe and Mail comments.
@@ -136,8 +164,11 @@ It flags nothing on its own (no threshold in the preset); the severity layer ran
 - Data: Unhealthy Comments Corpus val split (github.com/conversationai/unhealthy-conversations),
   development half only: {result.n} comments, {result.unhealthy.mean():.3f} not healthy,
   {result.hostile.mean():.3f} hostile. Licence CC BY-NC-SA 4.0: check before commercial use.
-- No class weights: at the prevalence of news comments the output is a probability (mean
-  out-of-fold score {result.oof.mean():.3f} against a not-healthy share of {result.unhealthy.mean():.3f}).
+- Soft target: each comment counts as not healthy with the annotators' weight on that label
+  (UCC's confidence; mean {result.share.mean():.3f}) and as healthy with the rest.
+- No class weights: at the prevalence of news comments the output estimates the annotators'
+  weight on not healthy (mean out-of-fold score {result.oof.mean():.3f} against a mean weight of
+  {result.share.mean():.3f}; the aggregated label is not healthy for {result.unhealthy.mean():.3f} of comments).
 - C chosen by 5-fold cross-validation on the development half (out-of-fold ROC AUC, not
   healthy): C = {result.c:g}. Artefact: head.npz ({path.stat().st_size:,} bytes, sha256
   {sha256_file(path)}), config.json.
