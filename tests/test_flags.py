@@ -205,6 +205,36 @@ def test_severity_model_is_a_logistic_regression_on_standardised_features():
         SeverityModel.from_dict({"features": ["toxicity"]})
 
 
+@pytest.mark.parametrize(
+    ("text", "addressed"),
+    [
+        ("You are wrong.", 1.0),
+        ("Read your own link", 1.0),
+        ("you're kidding, right?", 1.0),
+        ("Ask yourself why.", 1.0),
+        ("Fuck cancer. Seriously.", 0.0),
+        ("The U.S. youth vote", 0.0),  # neither "U" nor "youth" speaks to anyone
+        ("Bayou country", 0.0),
+    ],
+)
+def test_addressed_feature_is_second_person_address(text, addressed):
+    model = SeverityModel(("addressed", "length"), (0.0, 0.0), (1.0, 1.0), (1.0, 0.0), 0.0, 0.5)
+    values = model.features_of(s(toxicity=0.5), CommentEvidence(text))
+    assert values == pytest.approx([addressed, math.log1p(len(text))])
+    assert model.driver([1.0, 0.0]) == "severity"  # an adjustment, never the reason a flag names
+
+
+def test_toxicity_high_reads_the_toxicity_logit_above_zero_after_its_offset():
+    model = SeverityModel(("toxicity_high",), (0.0,), (1.0,), (1.0,), 0.0, 0.5, offsets={"toxicity": {"gay": 1.0}})
+    assert model.needs_scores == ("toxicity",)
+    assert model.features_of(s(toxicity=0.3), CommentEvidence("x")) == pytest.approx([0.0])
+    assert model.features_of(s(toxicity=0.9), CommentEvidence("x")) == pytest.approx([math.log(9)])
+    named = model.features_of(s(toxicity=0.9), CommentEvidence("gay idiots"))
+    assert named == pytest.approx([math.log(9) - 1.0])
+    assert model.features_of(s(profanity=0.9), CommentEvidence("x")) is None
+    assert model.driver([2.0]) == "toxicity"  # the reason a moderator reads is the score's name
+
+
 def test_single_score_model_is_the_score_itself_and_share_table_interpolates():
     single = SeverityModel.single("toxicity")
     assert single.probability(single.features_of(s(toxicity=0.73), CommentEvidence("x")) or []) == pytest.approx(0.73)

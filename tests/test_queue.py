@@ -74,8 +74,10 @@ def test_neutral_identity_sentences_stay_out_of_the_default_queue(default_modera
 
     biased = [assess(s.text, r.scores, blind) for s, r in zip(neutral, results, strict=True)]
     shifted = 0
+    plain = [f for f in model.features if f in model.offsets]  # logit features read as they are (no hinge)
     for s, r, b in zip(neutral, results, biased, strict=True):
-        if any(table.get(s.term, 0.0) > 0 for table in model.offsets.values()):
+        assert r.severity <= b.severity, s.text  # the step never raises a severity
+        if any(model.offsets[f].get(s.term, 0.0) > 0 for f in plain):
             assert r.severity < b.severity, s.text
             shifted += 1
     assert shifted >= 100  # the step is at work on most terms, not on a handful

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 
 from moderation.analysis.contacts import find_contacts, find_links
 from moderation.analysis.duplicates import DuplicateFinder, DuplicateMatch, DuplicateSettings
-from moderation.analysis.severity import EVIDENCE_FEATURES, REASON_NAMES, CommentEvidence, SeverityModel
+from moderation.analysis.severity import (
+    EVIDENCE_FEATURES,
+    HINGE_FEATURES,
+    REASON_NAMES,
+    CommentEvidence,
+    SeverityModel,
+)
 from moderation.analysis.words import WordHit, WordMatcher
 from moderation.schema import Comment, Flag, Scores, TextSpan
 
@@ -208,8 +214,9 @@ def _queue_flag(
         if pushes[name] <= 0:
             break
         label = REASON_NAMES.get(name, name)
-        if name in scores.attributes:
-            parts.append(f"{label} {scores.attributes[name]:.2f}")
+        score = HINGE_FEATURES[name][0] if name in HINGE_FEATURES else name
+        if score in scores.attributes:
+            parts.append(f"{label} {scores.attributes[score]:.2f}")
         elif name == "negative":
             parts.append(f"{label} {scores.groups['sentiment']['negative']:.2f}")
         else:

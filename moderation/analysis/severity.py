@@ -11,9 +11,14 @@ a queue flag names.
 Feature names (values computed by `features`):
 - `toxicity`, `profanity`, `insult`, `threat`, `identity_attack`, `severe_toxicity`: the
   logit of that score (clipped to [1e-4, 1 - 1e-4]);
+- `toxicity_high`: the part of the toxicity logit above 0 (toxicity over 0.5), else 0: the
+  toxicity head ranks natural comments well only where it is confident;
 - `negative`: the sentiment head's probability of `negative`;
 - `watched_word`, `banned_word`: number of distinct list entries found (at most 3);
-- `length`: log(1 + characters).
+- `length`: log(1 + characters);
+- `addressed`: 1 when the comment speaks to someone in the second person ("you", "your",
+  "yourself", ...), else 0. Hostility on news sites is mostly aimed at another reader or
+  the writer; the same rude word in "Fuck cancer" is aimed at no one.
 
 Term-neutral step (identity-term bias): `offsets[feature][term]` is how much naming `term`
 alone raises that logit feature, measured on development comments by swapping the term
@@ -38,14 +43,17 @@ from moderation.schema import Scores
 
 LOGIT_FEATURES = ("toxicity", "profanity", "insult", "threat", "identity_attack", "severe_toxicity", "unhealthy")
 COUNT_FEATURES = ("watched_word", "banned_word")
-OTHER_FEATURES = ("negative", "length")
-KNOWN_FEATURES = (*LOGIT_FEATURES, *COUNT_FEATURES, *OTHER_FEATURES)
+# Logit features above a floor: name -> (the score it reads, the floor on its logit).
+HINGE_FEATURES = {"toxicity_high": ("toxicity", 0.0)}
+OTHER_FEATURES = ("negative", "length", "addressed")
+KNOWN_FEATURES = (*LOGIT_FEATURES, *HINGE_FEATURES, *COUNT_FEATURES, *OTHER_FEATURES)
 # Features that may be named as the reason a comment entered the queue (evidence a
-# moderator can check); length only adjusts the estimate.
-EVIDENCE_FEATURES = (*LOGIT_FEATURES, *COUNT_FEATURES, "negative")
-REASON_NAMES = {"negative": "negative_sentiment"}
+# moderator can check); length and addressed only adjust the estimate.
+EVIDENCE_FEATURES = (*LOGIT_FEATURES, *HINGE_FEATURES, *COUNT_FEATURES, "negative")
+REASON_NAMES = {"negative": "negative_sentiment", "toxicity_high": "toxicity"}
 MAX_COUNT = 3
 _EPS = 1e-4
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves|youre)\b", re.IGNORECASE)
 
 
 def _logit(p: float) -> float:
@@ -113,7 +121,8 @@ class SeverityModel:
     @property
     def needs_scores(self) -> tuple[str, ...]:
         """Score attributes the model reads (a preset must produce them all)."""
-        return tuple(f for f in self.features if f in LOGIT_FEATURES) + (
+        scores = [HINGE_FEATURES[f][0] if f in HINGE_FEATURES else f for f in self.features]
+        return tuple(dict.fromkeys(f for f in scores if f in LOGIT_FEATURES)) + (
             ("sentiment",) if "negative" in self.features else ()
         )
 
@@ -122,12 +131,14 @@ class SeverityModel:
         values: list[float] = []
         named = identity_terms_in(evidence.text, self.terms) if self.offsets else frozenset()
         for name in self.features:
-            if name in LOGIT_FEATURES:
-                if name not in scores.attributes:
+            if name in LOGIT_FEATURES or name in HINGE_FEATURES:
+                score, floor = HINGE_FEATURES.get(name, (name, None))
+                if score not in scores.attributes:
                     return None
-                offsets = self.offsets.get(name, {})
+                offsets = self.offsets.get(score, {})
                 shift = max((offsets.get(t, 0.0) for t in named), default=0.0)
-                values.append(_logit(scores.attributes[name]) - max(0.0, shift))
+                z = _logit(scores.attributes[score]) - max(0.0, shift)
+                values.append(z if floor is None else max(floor, z))
             elif name == "negative":
                 dist = scores.groups.get("sentiment")
                 if not dist or "negative" not in dist:
@@ -137,6 +148,8 @@ class SeverityModel:
                 values.append(float(min(MAX_COUNT, len(evidence.watched))))
             elif name == "banned_word":
                 values.append(float(min(MAX_COUNT, len(evidence.banned))))
+            elif name == "addressed":
+                values.append(1.0 if _SECOND_PERSON.search(evidence.text) else 0.0)
             else:  # length
                 values.append(math.log1p(len(evidence.text)))
         return values

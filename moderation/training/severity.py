@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from moderation.analysis.severity import (
+    HINGE_FEATURES,
     LOGIT_FEATURES,
     CommentEvidence,
     SeverityModel,
@@ -44,7 +45,7 @@ from moderation.training.toxicity import split_ucc
 # Candidates in the order they are tried; the attribute heads insult, threat,
 # identity_attack and severe_toxicity are left out on purpose (weak on natural traffic,
 # see the card): they are shown as evidence, never ranked on.
-CANDIDATES = ("unhealthy", "toxicity", "profanity", "negative", "watched_word", "length")
+CANDIDATES = ("unhealthy", "toxicity", "toxicity_high", "profanity", "negative", "watched_word", "length", "addressed")
 MIN_GAIN = 0.0005  # out-of-fold log-loss a feature must save to be kept
 NEUTRAL_WORD = "local"
 SHARES = (0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
@@ -168,6 +169,11 @@ def operating_point(prob: np.ndarray, hostile: np.ndarray, target_recall: float)
     return float(prob[order[k]])
 
 
+def model_scores(features: tuple[str, ...]) -> set[str]:
+    """The scores `features` read (a hinge feature reads its base score and its offsets)."""
+    return {HINGE_FEATURES[f][0] if f in HINGE_FEATURES else f for f in features}
+
+
 def fit(mod: Moderator, data_dir: Path, cache_dir: Path, target_recall: float = 0.5) -> SeverityFit:
     from sklearn.linear_model import LogisticRegression
 
@@ -184,11 +190,12 @@ def fit(mod: Moderator, data_dir: Path, cache_dir: Path, target_recall: float = 
         c
         for c in CANDIDATES
         if (c in LOGIT_FEATURES and c in produced)
+        or (c in HINGE_FEATURES and HINGE_FEATURES[c][0] in produced)
         or (c == "negative" and "sentiment" in produced)
         or (c == "watched_word" and mod.flag_settings.watched is not None)
-        or c == "length"
+        or c in ("length", "addressed")
     ]
-    offsets = identity_offsets(mod, texts, candidates, cache_dir)
+    offsets = identity_offsets(mod, texts, sorted(model_scores(tuple(candidates))), cache_dir)
     probe = SeverityModel(
         tuple(candidates),
         (0.0,) * len(candidates),
@@ -237,7 +244,7 @@ def fit(mod: Moderator, data_dir: Path, cache_dir: Path, target_recall: float = 
         intercept=round(float(final.intercept_[0]), 6),
         threshold=math.floor(operating_point(oof, hostile, target_recall) * 1e6) / 1e6,
         name=f"severity-{mod.preset.name}",
-        offsets={f: t for f, t in offsets.items() if f in features},
+        offsets={f: t for f, t in offsets.items() if f in model_scores(features)},
         share_table=share_table,
         meta={
             "preset": mod.preset.name,
