@@ -31,7 +31,7 @@ class Recorder:
 def big_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("stream")
     src = tmp / "in.jsonl"
-    write_comments(src, 3000, seed=11)
+    write_comments(src, 9000, seed=11)
     out = tmp / "out"
     run([src], Moderator("fast"), FolderSink(out), RunOptions(use_cache=False, report_comments=400))
     return out
