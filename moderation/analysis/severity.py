@@ -17,8 +17,9 @@ Feature names (values computed by `features`):
 - `watched_word`, `banned_word`: number of distinct list entries found (at most 3);
 - `length`: log(1 + characters);
 - `addressed`: 1 when the comment speaks to someone in the second person ("you", "your",
-  "yourself", ...), else 0. Hostility on news sites is mostly aimed at another reader or
-  the writer; the same rude word in "Fuck cancer" is aimed at no one.
+  "yourself", ...), else 0. Antagonising, condescending and dismissive comments are mostly
+  replies to another reader: 47% of the not-healthy UCC development comments speak to
+  someone, against 30% of all (docs/flags.md).
 
 Term-neutral step (identity-term bias): `offsets[feature][term]` is how much naming `term`
 alone raises that logit feature, measured on development comments by swapping the term

@@ -9,9 +9,8 @@ so its output is calibrated to the prevalence of Globe and Mail comments. The ta
 soft: the annotators' weight on "not healthy" (UCC's label confidence, `unhealthy_share` in
 training.data), each comment entering the fit once as not healthy with that weight and once
 as healthy with the rest, so a comment three annotators split on counts less than one they
-agreed on. C is chosen from C_GRID by 5-fold
-cross-validation on the development half (ROC AUC against the hard label, folds
-stratified on not-healthy x hostile, seed 13).
+agreed on. C is chosen from C_GRID by 5-fold cross-validation on the development half (ROC
+AUC against the hard label, folds stratified on not-healthy x hostile, seed 13).
 
 The severity layer is fitted on the same development half: `cross_fitted` gives each
 development comment its out-of-fold score (the fold's head never saw it), which the severity
