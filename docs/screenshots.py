@@ -4,7 +4,7 @@
 
 Scores seeds/ with the fast preset, its profanity threshold lowered to 0.1 and its queue's
 min severity to 0.07 so the queue has entries (the seeds are civil; at the model's operating
-point 3 of the 19 comments are queued), renders report.html, and photographs in headless Chromium
+point 1 of the 19 comments is queued), renders report.html, and photographs in headless Chromium
 (Debian's, at /usr/bin/chromium): the queue, a thread, the author panel and bulk actions.
 Writes docs/report-<view>-<width>.png.
 """
