@@ -127,6 +127,7 @@ class FolderSink:
         self._lock: IO[bytes] | None = None
         self._staging: Path | None = None
         self._handles: dict[str, IO[str]] = {}
+        self._rows: dict[str, int] = {}  # rows written per file
 
     @property
     def folder(self) -> Path:
@@ -178,6 +179,7 @@ class FolderSink:
         self._staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         for name in self.names:
             self._handles[name] = (self._staging / name).open("w", encoding="utf-8", newline="\n")
+            self._rows[name] = 0
 
     def add(self, result: ArticleResult) -> None:
         self.add_lines(render_rows([result], self.row_files))
@@ -185,6 +187,7 @@ class FolderSink:
     def add_lines(self, lines: Mapping[str, str]) -> None:
         for name, text in lines.items():
             self._handles[name].write(text)
+            self._rows[name] += text.count("\n")  # one row a line (JSON escapes line breaks)
 
     def flush(self) -> None:
         for handle in self._handles.values():
@@ -217,7 +220,8 @@ class FolderSink:
         if not self.parse_only:
             from moderation.report.load import view_outputs
 
-            rows = view_outputs(staging, max_comments=report_comments)  # comments stay on disk
+            # comments stay on disk; counted as written, so a run within report_comments is not read to count
+            rows = view_outputs(staging, max_comments=report_comments, n_comments=self._rows["comments.jsonl"])
             write_report(staging / "report.html", rows.articles, rows.comments, rows.threads, rows.run)
             names.append("report.html")
         names.append("run.json")  # last: its presence marks a finished run

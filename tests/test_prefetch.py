@@ -36,7 +36,7 @@ def test_a_run_with_a_worker_writes_the_same_bytes(fast: Moderator, tmp_path: Pa
         options = RunOptions(chunk_comments=40, use_cache=False, workers=workers)
         run(inputs, fast, FolderSink(tmp_path / f"w{workers}"), options)
     for workers in (1, 2):
-        for name in JSONL:
+        for name in (*JSONL, "report.html"):
             assert (tmp_path / f"w{workers}" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
         assert _counts(tmp_path / f"w{workers}") == _counts(tmp_path / "w0")
     assert _counts(tmp_path / "w1")["comments_flagged"] > 0

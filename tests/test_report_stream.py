@@ -66,8 +66,24 @@ def test_rows_are_read_again_from_disk_on_each_pass(tmp_path: Path) -> None:
     assert list(Rows(tmp_path / "absent.jsonl", optional=True)) == []
 
 
-def test_an_iterator_of_comments_is_refused_not_read_once_and_lost() -> None:
+def test_an_iterator_of_articles_is_refused_not_read_once_and_lost() -> None:
+    """Articles are read more than once; comments once (their records for the data block are
+    kept in a temporary file), so an iterator of comments makes the same page as a list."""
     comments: list[dict[str, Any]] = [{"comment_id": "a#1", "article_id": "a", "text": "hi"}]
     with pytest.raises(TypeError, match="readable twice"):
-        render_report([{"article_id": "a"}], iter(comments), [], {})
-    assert "a#1" in render_report([{"article_id": "a"}], comments, [], {})
+        render_report(iter([{"article_id": "a"}]), comments, [], {})
+    page = render_report([{"article_id": "a"}], comments, [], {})
+    assert "a#1" in page and render_report([{"article_id": "a"}], iter(comments), [], {}) == page
+
+
+def test_line_breaks_in_comments_do_not_split_their_records() -> None:
+    """The data block's records pass through a file one line each: every kind of line break a
+    comment may hold stays inside its record."""
+    texts = ["a\nb", "c\r\nd", "e\rf", "g\x85h", "i\u2028j\u2029k", "l\x0bm\x0cn\x1co\x1dp\x1eq", "end\n"]
+    comments = [{"comment_id": f"a#{n}", "article_id": "a", "text": t} for n, t in enumerate(texts, 1)]
+    page = render_report([{"article_id": "a"}], comments, [], {})
+    start = page.index('<script type="application/json" id="report-data">') + len(
+        '<script type="application/json" id="report-data">'
+    )
+    data = json.loads(page[start : page.index("</script>", start)])
+    assert [c["text"] for c in data["comments"]] == texts

@@ -105,13 +105,15 @@ def _severity(c: dict[str, Any]) -> float:
     return float(c.get("severity") or max((f.get("score") or 0.0 for f in c.get("flags") or []), default=0.0))
 
 
-def view_outputs(out_dir: Path | str, max_comments: int | None = None) -> OutputsView:
+def view_outputs(out_dir: Path | str, max_comments: int | None = None, n_comments: int | None = None) -> OutputsView:
     """articles.jsonl, comments.jsonl, threads.jsonl and run.json from `out_dir`.
 
     articles and comments are required; a missing threads.jsonl or run.json reads as empty
     (a `moderate parse` folder has neither). With `max_comments`, a larger run is read as a
     bounded view: the threads of the most severe flagged comments, up to that many comments,
-    with their articles and thread rows; `run["report_scope"]` says so.
+    with their articles and thread rows; `run["report_scope"]` says so. `n_comments`: the
+    rows in comments.jsonl, when the caller wrote them and knows (a run); at most
+    `max_comments` spares the pass that counts them.
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -122,7 +124,7 @@ def view_outputs(out_dir: Path | str, max_comments: int | None = None) -> Output
     run = _read_run(out_dir / "run.json")
     threads = Rows(out_dir / "threads.jsonl", optional=True)
     comments = Rows(out_dir / "comments.jsonl")
-    if max_comments is None:
+    if max_comments is None or (n_comments is not None and n_comments <= max_comments):
         return OutputsView(Rows(out_dir / "articles.jsonl"), comments, threads, run)
     # One pass: the count, and a min-heap of the most severe flagged comments (at most max_comments).
     top: list[tuple[float, int, str]] = []  # (severity, -position, thread_id)

@@ -18,7 +18,8 @@ import hashlib
 import io
 import json
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import IO, Any
 
@@ -102,20 +103,44 @@ def write_html(
 ) -> None:
     """The review report for one run, from exactly the rows the writers write, into `handle`.
 
-    `articles` and `comments` are read more than once (lists, or `load.Rows`, which read
-    their file again), `threads` once; none is held: `Overview` keeps a few figures per
-    thread and article, the page is written as Jinja generates it, its article cards made
-    one at a time, and the data block one comment at a time, so the memory this takes grows
-    with the threads shown, not with the comments' text or the page's size.
+    `articles` are read more than once (a list, or `load.Rows`, which reads its file again),
+    `comments` and `threads` once; none is held: in the one pass over the comments `Overview`
+    keeps a few figures per thread and article while each comment's record for the data
+    block goes to a temporary file (one line each), the page is written as Jinja generates
+    it, its article cards made one at a time, and the data block one comment at a time, so
+    the memory this takes grows with the threads shown, not with the comments' text or the
+    page's size.
 
     `decisions` ({comment_id: {decision, reason, note, decided_at, moderator}}, see
     `decisions.carry_over`) are decisions made earlier; the page starts from them, and a
     newer decision kept in the browser for the same comment wins.
     """
-    if iter(comments) is comments or iter(articles) is articles:
-        raise TypeError("articles and comments must be readable twice (lists or load.Rows), not iterators")
+    if iter(articles) is articles:
+        raise TypeError("articles must be readable twice (a list or load.Rows), not an iterator")
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as records:
+        _write_page(handle, articles, _spilled(comments, records), threads, run, decisions, records)
+
+
+def _spilled(comments: Iterable[Mapping[str, Any]], records: IO[str]) -> Iterator[Mapping[str, Any]]:
+    """The comments, each one's record for the page's data block written to `records` as it
+    passes (one line per comment: `script_json` escapes every line break)."""
+    for c in comments:
+        records.write(script_json(client_comment(c)) + "\n")  # str: Markup + str escapes
+        yield c
+
+
+def _write_page(
+    handle: IO[str],
+    articles: Iterable[Mapping[str, Any]],
+    comments: Iterable[Mapping[str, Any]],
+    threads: Iterable[Mapping[str, Any]],
+    run: Mapping[str, Any],
+    decisions: Mapping[str, Mapping[str, Any]] | None,
+    records: IO[str],
+) -> None:
     thresholds = {k: v for k, v in (run.get("thresholds") or {}).items() if num(v) is not None}
     overview = Overview(articles, comments, threads, thresholds, keep_ids=not run.get("inputs"))
+    records.seek(0)
     style = _static("report.css")
     script = '(function () {\n"use strict";\n' + "".join(_static(n) for n in SCRIPTS) + "})();\n"
     csp = "; ".join(
@@ -159,7 +184,7 @@ def write_html(
         if not found and marker in chunk:
             head, _, tail = chunk.partition(marker)
             handle.write(head)
-            _write_data(handle, run, articles, comments, overview, thresholds, decisions)
+            _write_data(handle, run, articles, records, overview, thresholds, decisions)
             handle.write(tail)
             found = True
         else:
@@ -171,19 +196,19 @@ def _write_data(
     handle: IO[str],
     run: Mapping[str, Any],
     articles: Iterable[Mapping[str, Any]],
-    comments: Iterable[Mapping[str, Any]],
+    records: Iterable[str],
     overview: Overview,
     thresholds: Mapping[str, float],
     decisions: Mapping[str, Mapping[str, Any]] | None,
 ) -> None:
     """The page's data block, exactly as script_json(data) writes it whole, written one
-    article and one comment at a time."""
+    article and one comment at a time (`records`: each comment's, one per line, see `_spilled`)."""
     key = run_key(run, overview.ids if overview.ids is not None else overview.n_comments)
     toxic = list(TOXICITY_ATTRIBUTES)
     handle.write(f'{{"key":{script_json(key)},"thresholds":{script_json(thresholds)},"toxic":{script_json(toxic)}')
     for n, article in enumerate(articles):
         handle.write(("," if n else ',"articles":[') + str(script_json(article_context(article))))
     handle.write(("]" if overview.n_articles else ',"articles":[]') + ',"comments":[')
-    for n, c in enumerate(comments):
-        handle.write(("," if n else "") + str(script_json(client_comment(c))))  # str: Markup + str escapes
+    for n, record in enumerate(records):
+        handle.write(("," if n else "") + record[:-1])
     handle.write(f'],"heat":{script_json(overview.heat)},"given":{script_json(dict(decisions or {}))}}}')
