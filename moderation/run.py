@@ -41,7 +41,7 @@ from moderation.run_record import publish
 from moderation.schema import Article, RunRecord
 from moderation.scoring.registry import is_neural
 from moderation.tally import MAX_PROBLEMS_IN_RUN_JSON, ArticleRow, Figures, TallyLimits, add
-from moderation.writers import MemorySink, RunNotPublished, Sink
+from moderation.writers import REPORT_COMMENTS, MemorySink, RunNotPublished, Sink
 
 if TYPE_CHECKING:
     from moderation.analysis.duplicates import DuplicateIndex
@@ -61,7 +61,7 @@ class RunOptions:
     use_cache: bool | None = None  # None: on for a folder sink, off in memory
     cache_path: Path | None = None  # default: OUT_DIR/.cache/scores.sqlite
     top_flagged: int = 10  # kept in memory for the terminal summary
-    report_comments: int = 20_000  # report.html holds every comment up to this many, else a bounded view
+    report_comments: int = REPORT_COMMENTS  # report.html holds every comment up to this many, else a bounded view
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     max_article_rows: int = 50  # articles kept for the terminal table
     workers: int | None = None  # scoring processes beside the run (moderation/prefetch.py); None: auto
@@ -157,7 +157,7 @@ def run(
     entries = list_inputs(paths, skip=sink.out_dir)
     sink.check(paths)
     started = time.perf_counter()
-    sink.open()
+    sink.open(options.report_comments)
     ctx = RunContext(read=ReadState())
     models: InProcess | WorkerPool = InProcess(None, None, ChunkOutput(tally_limits(options), sink.row_files))
     try:
@@ -188,7 +188,7 @@ def run(
         models.close()
         timings = {"total_s": time.perf_counter() - started, "load_s": load_s, "score_s": scoring_s}
         provenance = moderator.provenance() if moderator is not None else _parse_provenance()
-        counts, record, written = publish(ctx, sink, provenance, timings, options.report_comments)
+        counts, record, written = publish(ctx, sink, provenance, timings)
     except RunNotPublished as exc:
         exc.errors = ctx.read.errors
         sink.discard()

@@ -14,14 +14,14 @@ if TYPE_CHECKING:
 
 
 def publish(
-    ctx: RunContext, sink: Sink, provenance: dict[str, Any], timings: dict[str, float], report_comments: int
+    ctx: RunContext, sink: Sink, provenance: dict[str, Any], timings: dict[str, float]
 ) -> tuple[dict[str, int], RunRecord, dict[str, Path]]:
     """Counts and run.json's record of a finished run, handed to the sink to publish (complete
     only when every input was read)."""
     counts = final_counts(ctx)
     record = run_record(provenance, ctx, counts, timings)
     complete = not any(e.fatal for e in ctx.read.errors)
-    written = sink.finish(record, report_comments=report_comments, complete=complete)
+    written = sink.finish(record, complete=complete)
     return counts, record, written
 
 

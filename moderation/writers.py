@@ -36,11 +36,13 @@ from moderation.schema import OUTPUT_FILES, OUTPUT_ROWS, RunRecord
 
 if TYPE_CHECKING:
     from moderation.moderator import ArticleResult
+    from moderation.report.render import CommentPass
 
 LOCK_FILE = ".moderate.lock"
 STAGING_PREFIX = ".staging-"
 SCORE_FILES = ("articles.jsonl", "comments.jsonl", "threads.jsonl")
 PARSE_FILES = ("articles.jsonl", "comments.jsonl")
+REPORT_COMMENTS = 20_000  # report.html holds every comment up to this many, else a bounded view
 OUTPUT_FORMATS = ("jsonl", "parquet")  # parquet: JSONL plus .parquet copies (moderation/parquet.py)
 
 
@@ -62,11 +64,11 @@ class Sink(Protocol):
     row_files: tuple[str, ...]
 
     def check(self, inputs: Sequence[Path]) -> None: ...
-    def open(self) -> None: ...
+    def open(self, report_comments: int = REPORT_COMMENTS) -> None: ...
     def add(self, result: ArticleResult) -> None: ...
     def add_lines(self, lines: Mapping[str, str]) -> None: ...
     def flush(self) -> None: ...
-    def finish(self, record: RunRecord, report_comments: int, complete: bool) -> dict[str, Path]: ...
+    def finish(self, record: RunRecord, complete: bool) -> dict[str, Path]: ...
     def discard(self) -> None: ...
     def close(self) -> None: ...
     def results(self) -> list[ArticleResult]: ...
@@ -84,7 +86,7 @@ class MemorySink:
     def check(self, inputs: Sequence[Path]) -> None:
         return None
 
-    def open(self) -> None:
+    def open(self, report_comments: int = REPORT_COMMENTS) -> None:
         self._results = []
 
     def add(self, result: ArticleResult) -> None:
@@ -96,7 +98,7 @@ class MemorySink:
     def flush(self) -> None:
         return None
 
-    def finish(self, record: RunRecord, report_comments: int, complete: bool) -> dict[str, Path]:
+    def finish(self, record: RunRecord, complete: bool) -> dict[str, Path]:
         return {}
 
     def discard(self) -> None:
@@ -128,6 +130,8 @@ class FolderSink:
         self._staging: Path | None = None
         self._handles: dict[str, IO[str]] = {}
         self._rows: dict[str, int] = {}  # rows written per file
+        self._report_comments = REPORT_COMMENTS
+        self._report: CommentPass | None = None  # report.html's pass over the comments, as they are written
 
     @property
     def folder(self) -> Path:
@@ -159,7 +163,11 @@ class FolderSink:
             if p.is_relative_to(out_r):
                 raise UsageError(f"output folder {out} holds input {path}; choose another output folder")
 
-    def open(self) -> None:
+    def open(self, report_comments: int = REPORT_COMMENTS) -> None:
+        """Lock the folder and start staging. `report_comments`: the most comments report.html
+        holds (`RunOptions.report_comments`), else it shows a bounded view (`report.load`).
+        While comments.jsonl holds no more rows than that, the report's pass over them is made
+        as they are written (`report.render.CommentPass`), else at `finish`, from the file."""
         out = self.folder
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -180,6 +188,11 @@ class FolderSink:
         for name in self.names:
             self._handles[name] = (self._staging / name).open("w", encoding="utf-8", newline="\n")
             self._rows[name] = 0
+        self._report_comments = report_comments
+        if not self.parse_only:
+            from moderation.report.render import CommentPass
+
+            self._report = CommentPass(keep_ids=True)  # whether the page needs the ids is known at the end
 
     def add(self, result: ArticleResult) -> None:
         self.add_lines(render_rows([result], self.row_files))
@@ -188,12 +201,19 @@ class FolderSink:
         for name, text in lines.items():
             self._handles[name].write(text)
             self._rows[name] += text.count("\n")  # one row a line (JSON escapes line breaks)
+        if self._report is not None and "comments.jsonl" in lines:
+            if self._rows["comments.jsonl"] > self._report_comments:  # a bounded report: made from the file at the end
+                self._report.close()
+                self._report = None
+            else:
+                for line in lines["comments.jsonl"].split("\n")[:-1]:
+                    self._report.add(json.loads(line))  # the row as the report would read it back
 
     def flush(self) -> None:
         for handle in self._handles.values():
             handle.flush()
 
-    def finish(self, record: RunRecord, report_comments: int, complete: bool) -> dict[str, Path]:
+    def finish(self, record: RunRecord, complete: bool) -> dict[str, Path]:
         out, staging = self.folder, self._staging
         assert staging is not None
         for handle in self._handles.values():
@@ -220,9 +240,11 @@ class FolderSink:
         if not self.parse_only:
             from moderation.report.load import view_outputs
 
-            # comments stay on disk; counted as written, so a run within report_comments is not read to count
-            rows = view_outputs(staging, max_comments=report_comments, n_comments=self._rows["comments.jsonl"])
-            write_report(staging / "report.html", rows.articles, rows.comments, rows.threads, rows.run)
+            # Counted as written: a run within report_comments is not read to count, and its
+            # comments were passed over as they were written; else the bounded view, from the file.
+            rows = view_outputs(staging, self._report_comments, n_comments=self._rows["comments.jsonl"])
+            comments = self._report if self._report is not None else rows.comments
+            write_report(staging / "report.html", rows.articles, comments, rows.threads, rows.run)
             names.append("report.html")
         names.append("run.json")  # last: its presence marks a finished run
         written: dict[str, Path] = {}
@@ -240,6 +262,9 @@ class FolderSink:
             if not handle.closed:
                 handle.close()
         self._handles.clear()
+        if self._report is not None:
+            self._report.close()
+            self._report = None
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
@@ -299,15 +324,15 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
 def write_report(
     path: Path,
     articles: Iterable[Mapping[str, Any]],
-    comments: Iterable[Mapping[str, Any]],
+    comments: Iterable[Mapping[str, Any]] | CommentPass,
     threads: Iterable[Mapping[str, Any]],
     run: Mapping[str, Any],
     decisions: Mapping[str, Any] | None = None,
 ) -> Path:
     """report.html from the output rows (also used by `moderate report DIR`), starting from
     earlier `decisions` ({comment_id: decision}, see `report.decisions.carry_over`).
-    `articles` and `comments` are read more than once: lists, or `report.load.Rows` (see
-    `report.render.write_html`)."""
+    `articles` are read more than once: a list, or `report.load.Rows`; `comments` once, or
+    the pass over them made as they were written (see `report.render.write_html`)."""
     from moderation.report.render import write_html
 
     with atomic_open(path) as handle:

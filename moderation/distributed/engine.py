@@ -114,7 +114,7 @@ def run_ray(
     _connect(ray, ray_options)
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    sink.open()
+    sink.open(options.report_comments)
     ctx = RunContext(read=ReadState(), scorer=moderator)
     try:
         files = [e for e in entries if e.problem is None]
@@ -142,7 +142,7 @@ def run_ray(
         timings["write_s"] = time.perf_counter() - mark
         timings = {"total_s": time.perf_counter() - started, **timings}
         provenance = {**moderator.provenance(), "engine": _engine(ray, ray_options)}
-        counts, record, written = publish(ctx, sink, provenance, timings, options.report_comments)
+        counts, record, written = publish(ctx, sink, provenance, timings)
     except RunNotPublished as exc:
         exc.errors = ctx.read.errors
         sink.discard()

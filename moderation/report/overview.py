@@ -1,6 +1,7 @@
 """The report's overview (article cards, thread charts, heat), gathered without holding the comments.
 
-One pass over the comments keeps a few figures per thread (`_Members`) and per article;
+One pass over the comments keeps a few figures per thread (`_Members`) and per article
+(`CommentFigures`: in `render.write_html`, or as a run writes its rows);
 one pass over the thread rows turns them into thread views; the article cards are then
 made one at a time, as the page is written (`Overview.cards`), so what this holds grows
 with the threads and articles shown, never with the comments' text.
@@ -144,30 +145,60 @@ def _thread_view(
     }
 
 
+class CommentFigures:
+    """What the overview keeps of the comments, gathered one comment at a time (`add`; the
+    comments themselves are not kept): a few figures per thread (`members`, by thread id, or
+    the comment id of a comment without one) and per article, the counts, the flag reasons,
+    and the comment ids with `keep_ids`."""
+
+    def __init__(self, keep_ids: bool) -> None:
+        self.members: dict[str, _Members] = {}
+        self.by_article: dict[str, list[Any]] = {}  # article id -> [n, n_flagged, {thread key: None}]
+        self.n_comments = self.n_flagged = 0
+        self.ids: list[Any] | None = [] if keep_ids else None
+        self.reasons: set[str] = set()
+
+    def add(self, c: Mapping[str, Any]) -> None:
+        key = str(c.get("thread_id") or c.get("comment_id"))
+        members = self.members.get(key)
+        if members is None:
+            members = self.members[key] = _Members(c)
+        members.add(c)
+        article = self.by_article.setdefault(str(c.get("article_id")), [0, 0, {}])
+        article[0] += 1
+        article[2][key] = None
+        if c.get("flagged"):
+            article[1] += 1
+            self.n_flagged += 1
+        self.n_comments += 1
+        if self.ids is not None:
+            self.ids.append(c.get("comment_id"))
+        self.reasons.update(str(f.get("reason")) for f in c.get("flags") or [])
+
+
 class Overview:
-    """The overview of one report. `articles` and `comments` are read more than once (lists,
-    or `load.Rows`), `threads` once.
+    """The overview of one report, from the comments' figures (`CommentFigures`, gathered
+    beforehand in one pass), the thread rows (read once) and `articles` (read more than once:
+    a list, or `load.Rows`).
 
     After construction: `n_articles`, `n_comments`, `n_flagged`, `n_threads`, `n_bare`
     (cards without comments), `reasons` (flag reasons), `heat` ({thread_id: heat}), `ids`
-    (the comment ids, kept only with `keep_ids`)."""
+    (the comment ids, with `keep_ids` when the figures kept them)."""
 
     def __init__(
         self,
         articles: Iterable[Mapping[str, Any]],
-        comments: Iterable[Mapping[str, Any]],
+        figures: CommentFigures,
         threads: Iterable[Mapping[str, Any]],
         thresholds: Mapping[str, float],
         keep_ids: bool,
     ) -> None:
         self.articles, self.thresholds = articles, thresholds
-        self.members: dict[str, _Members] = {}  # by thread id (or the comment id of a comment without one)
-        self.by_article: dict[str, list[Any]] = {}  # article id -> [n, n_flagged, {thread key: None}]
-        self.n_comments = self.n_flagged = 0
-        self.ids: list[Any] | None = [] if keep_ids else None
-        self.reasons: set[str] = set()
-        for c in comments:
-            self._add(c)
+        self.members, self.by_article = figures.members, figures.by_article
+        self.n_comments, self.n_flagged, self.reasons = figures.n_comments, figures.n_flagged, figures.reasons
+        if keep_ids and figures.ids is None:
+            raise ValueError("the page keys its decisions by comment ids here, and the figures kept none")
+        self.ids = figures.ids if keep_ids else None
         self.thread_views: dict[str, list[dict[str, Any]]] = defaultdict(list)  # by article, in file order
         self.n_threads = 0
         for t in threads:
@@ -186,23 +217,6 @@ class Overview:
             tviews = self._tviews(str(article.get("article_id")))
             self.heat.update((t["thread_id"], round(t["heat"], 4)) for t in tviews if t["heat"] is not None)
             self.n_bare += 0 if self._n_comments(article) else 1
-
-    def _add(self, c: Mapping[str, Any]) -> None:
-        key = str(c.get("thread_id") or c.get("comment_id"))
-        members = self.members.get(key)
-        if members is None:
-            members = self.members[key] = _Members(c)
-        members.add(c)
-        article = self.by_article.setdefault(str(c.get("article_id")), [0, 0, {}])
-        article[0] += 1
-        article[2][key] = None
-        if c.get("flagged"):
-            article[1] += 1
-            self.n_flagged += 1
-        self.n_comments += 1
-        if self.ids is not None:
-            self.ids.append(c.get("comment_id"))
-        self.reasons.update(str(f.get("reason")) for f in c.get("flags") or [])
 
     def _all(self) -> Iterator[Mapping[str, Any]]:
         """The articles, then an article row for each article id only the comments name."""

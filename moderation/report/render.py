@@ -19,14 +19,14 @@ import io
 import json
 import secrets
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import IO, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from moderation.report.overview import Overview
+from moderation.report.overview import CommentFigures, Overview
 from moderation.report.rows import article_context, client_comment, num
 from moderation.schema import TOXICITY_ATTRIBUTES
 
@@ -93,10 +93,29 @@ def render_report(
     return buffer.getvalue()
 
 
+class CommentPass:
+    """The report's one pass over the comments, fed one row at a time (`add`): the overview's
+    figures (`CommentFigures`) and each comment's record for the page's data block, written
+    to a temporary file, one line each (`script_json` escapes every line break). `write_html`
+    makes one from the rows it is given; a run's sink feeds one as it writes comments.jsonl
+    (`writers.FolderSink`), so the end of the run does not read the comments again."""
+
+    def __init__(self, keep_ids: bool) -> None:
+        self.figures = CommentFigures(keep_ids)
+        self.records: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")  # noqa: SIM115 (close)
+
+    def add(self, c: Mapping[str, Any]) -> None:
+        self.figures.add(c)
+        self.records.write(script_json(client_comment(c)) + "\n")  # str: Markup + str escapes
+
+    def close(self) -> None:
+        self.records.close()
+
+
 def write_html(
     handle: IO[str],
     articles: Iterable[Mapping[str, Any]],
-    comments: Iterable[Mapping[str, Any]],
+    comments: Iterable[Mapping[str, Any]] | CommentPass,
     threads: Iterable[Mapping[str, Any]],
     run: Mapping[str, Any],
     decisions: Mapping[str, Mapping[str, Any]] | None = None,
@@ -104,12 +123,12 @@ def write_html(
     """The review report for one run, from exactly the rows the writers write, into `handle`.
 
     `articles` are read more than once (a list, or `load.Rows`, which reads its file again),
-    `comments` and `threads` once; none is held: in the one pass over the comments `Overview`
-    keeps a few figures per thread and article while each comment's record for the data
-    block goes to a temporary file (one line each), the page is written as Jinja generates
-    it, its article cards made one at a time, and the data block one comment at a time, so
-    the memory this takes grows with the threads shown, not with the comments' text or the
-    page's size.
+    `comments` and `threads` once; none is held: the one pass over the comments
+    (`CommentPass`; or `comments` is that pass, made as the rows were written) keeps a few
+    figures per thread and article and each comment's data-block record in a temporary file,
+    the page is written as Jinja generates it, its article cards made one at a time, and the
+    data block one comment at a time, so the memory this takes grows with the threads shown,
+    not with the comments' text or the page's size.
 
     `decisions` ({comment_id: {decision, reason, note, decided_at, moderator}}, see
     `decisions.carry_over`) are decisions made earlier; the page starts from them, and a
@@ -117,30 +136,29 @@ def write_html(
     """
     if iter(articles) is articles:
         raise TypeError("articles must be readable twice (a list or load.Rows), not an iterator")
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as records:
-        _write_page(handle, articles, _spilled(comments, records), threads, run, decisions, records)
-
-
-def _spilled(comments: Iterable[Mapping[str, Any]], records: IO[str]) -> Iterator[Mapping[str, Any]]:
-    """The comments, each one's record for the page's data block written to `records` as it
-    passes (one line per comment: `script_json` escapes every line break)."""
-    for c in comments:
-        records.write(script_json(client_comment(c)) + "\n")  # str: Markup + str escapes
-        yield c
+    if isinstance(comments, CommentPass):
+        _write_page(handle, articles, comments, threads, run, decisions)
+        return
+    made = CommentPass(keep_ids=not run.get("inputs"))
+    try:
+        for c in comments:
+            made.add(c)
+        _write_page(handle, articles, made, threads, run, decisions)
+    finally:
+        made.close()
 
 
 def _write_page(
     handle: IO[str],
     articles: Iterable[Mapping[str, Any]],
-    comments: Iterable[Mapping[str, Any]],
+    comments: CommentPass,
     threads: Iterable[Mapping[str, Any]],
     run: Mapping[str, Any],
     decisions: Mapping[str, Mapping[str, Any]] | None,
-    records: IO[str],
 ) -> None:
     thresholds = {k: v for k, v in (run.get("thresholds") or {}).items() if num(v) is not None}
-    overview = Overview(articles, comments, threads, thresholds, keep_ids=not run.get("inputs"))
-    records.seek(0)
+    overview = Overview(articles, comments.figures, threads, thresholds, keep_ids=not run.get("inputs"))
+    comments.records.seek(0)
     style = _static("report.css")
     script = '(function () {\n"use strict";\n' + "".join(_static(n) for n in SCRIPTS) + "})();\n"
     csp = "; ".join(
@@ -184,7 +202,7 @@ def _write_page(
         if not found and marker in chunk:
             head, _, tail = chunk.partition(marker)
             handle.write(head)
-            _write_data(handle, run, articles, records, overview, thresholds, decisions)
+            _write_data(handle, run, articles, comments.records, overview, thresholds, decisions)
             handle.write(tail)
             found = True
         else:
@@ -202,7 +220,7 @@ def _write_data(
     decisions: Mapping[str, Mapping[str, Any]] | None,
 ) -> None:
     """The page's data block, exactly as script_json(data) writes it whole, written one
-    article and one comment at a time (`records`: each comment's, one per line, see `_spilled`)."""
+    article and one comment at a time (`records`: each comment's, one per line, see `CommentPass`)."""
     key = run_key(run, overview.ids if overview.ids is not None else overview.n_comments)
     toxic = list(TOXICITY_ATTRIBUTES)
     handle.write(f'{{"key":{script_json(key)},"thresholds":{script_json(thresholds)},"toxic":{script_json(toxic)}')
