@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Cyrillic and Greek letters that render like Latin ones.
 _CONFUSABLES: dict[str, str] = {
@@ -50,3 +51,25 @@ def text_key(text: str) -> str:
     """The text reduced to casefolded letters and digits (look-alikes folded): what two texts
     must share to count as the same words (duplicates, copies across exports)."""
     return _NON_ALNUM.sub("", fold_confusables(text).casefold())
+
+
+_WORD_RUN = re.compile(r"\w+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def word_needles(words: Iterable[str]) -> frozenset[str] | None:
+    """What `may_hold_word` looks for to rule out a case-insensitive whole-word pattern of
+    `words` (each with an optional plural -s): each word and its plural, lower-cased. None
+    when a word is not ASCII letters, digits or `_` (no such shortcut for that pattern)."""
+    words = list(words)
+    if not all(_ASCII_WORD.fullmatch(w) for w in words):
+        return None
+    return frozenset(w.lower() for w in words) | frozenset(w.lower() + "s" for w in words)
+
+
+def may_hold_word(text: str, needles: frozenset[str] | None) -> bool:
+    """False only when `text` cannot match `(?<![\\w-])(?:WORDS)s?(?![\\w-])` with IGNORECASE
+    (`needles = word_needles(WORDS)`). In ASCII text such a match is a whole `\\w+` run, a
+    needle once lower-cased; other text (where IGNORECASE also pairs `ſ` with `s`, the
+    Kelvin sign with `k`) is always a maybe, and so is every text for `needles` None."""
+    return needles is None or not text.isascii() or not needles.isdisjoint(_WORD_RUN.findall(text.lower()))

@@ -41,6 +41,7 @@ from typing import Any
 
 from moderation.errors import ConfigError
 from moderation.schema import Scores
+from moderation.textnorm import may_hold_word, word_needles
 
 LOGIT_FEATURES = ("toxicity", "profanity", "insult", "threat", "identity_attack", "severe_toxicity", "unhealthy")
 COUNT_FEATURES = ("watched_word", "banned_word")
@@ -220,7 +221,7 @@ class SeverityModel:
         return cls.from_dict(raw, path.parent.name)
 
 
-_TERM_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+_TERM_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], frozenset[str] | None]] = {}
 
 
 def identity_terms_in(text: str, terms: Sequence[str]) -> frozenset[str]:
@@ -228,9 +229,12 @@ def identity_terms_in(text: str, terms: Sequence[str]) -> frozenset[str]:
     if not terms:
         return frozenset()
     key = tuple(terms)
-    pattern = _TERM_CACHE.get(key)
-    if pattern is None:
+    cached = _TERM_CACHE.get(key)
+    if cached is None:
         alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w-])({alternatives})s?(?![\w-])", re.IGNORECASE)
-        _TERM_CACHE[key] = pattern
+        cached = _TERM_CACHE[key] = (pattern, word_needles(terms))
+    pattern, needles = cached
+    if not may_hold_word(text, needles):  # most texts: no regex scan
+        return frozenset()
     return frozenset(m.group(1).casefold() for m in pattern.finditer(text))

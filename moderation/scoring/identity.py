@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from moderation.textnorm import may_hold_word, word_needles
+
 IDENTITY_TERMS: tuple[str, ...] = (
     "lesbian", "gay", "bisexual", "transgender", "trans", "queer", "homosexual", "heterosexual",
     "straight", "nonbinary", "black", "white", "asian", "latino", "hispanic", "arab", "indigenous",
@@ -25,8 +27,11 @@ _TERMS = re.compile(
     r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(IDENTITY_TERMS, key=len, reverse=True)) + r")s?(?![\w-])",
     re.IGNORECASE,
 )
+_NEEDLES = word_needles(IDENTITY_TERMS)
 
 
 def without_identity_terms(text: str) -> str:
     """`text` with every identity term (whole word, any case, plural -s) replaced by a space."""
+    if not may_hold_word(text, _NEEDLES):  # most texts: no regex scan
+        return text
     return _TERMS.sub(" ", text)
