@@ -109,3 +109,34 @@ def test_minhash_signature_matches_its_definition() -> None:
         values = np.asarray([duplicates._hash64(g) & 0xFFFFFFFF for g in grams], dtype=np.int64)
         want = ((np.outer(values, index._a) + index._b) % duplicates._MERSENNE).min(axis=0).astype(np.uint32)
         assert got is not None and got.tolist() == want.tolist(), text
+
+
+def test_fingerprints_match_their_definitions() -> None:
+    """Shingles, exact digests and band keys, computed from one split of the text into words,
+    are what their definitions give: word n-grams of the normalised text, the digest of
+    `exact_key`, and one digest per band of the signature's values written out."""
+    from moderation.analysis import duplicates
+
+    index = duplicates.DuplicateIndex()
+    rng = random.Random(9)
+    spaces = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
+    texts = [*_texts(400, 6), *("".join(rng.choice(PIECES + list(spaces)) for _ in range(30)) for _ in range(200))]
+    texts += ["a", "a b", "a b c", "a b c d", "x_y z", ""]
+    size = index.settings.shingle_size
+    fingerprints = index.fingerprints(texts)
+    for text, fp in zip(texts, fingerprints, strict=True):
+        words = duplicates._NON_ALNUM.sub(" ", duplicates._normalise(text)).split()
+        grams = {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)} if len(words) > size else None
+        assert duplicates.shingles(text, size) == (grams if grams is not None else ({" ".join(words)} - {""}))
+        key = duplicates.exact_key(text)
+        assert fp.digest == (duplicates._signed64(key) if len(key) >= index.settings.exact_min_chars else None)
+        if fp.signature is not None:
+            rows = index.settings.num_perm // index.settings.bands
+            values = fp.signature.tolist()
+            want = [
+                duplicates._signed64(f"{band}:" + ",".join(map(str, values[band * rows : (band + 1) * rows])))
+                for band in range(index.settings.bands)
+            ]
+            assert fp.keys == want
+    assert sum(fp.digest is not None for fp in fingerprints) > 300
+    assert sum(fp.signature is not None for fp in fingerprints) > 100

@@ -97,14 +97,19 @@ def exact_key(text: str) -> str:
 
 def shingles(text: str, size: int) -> set[str]:
     """Word n-grams of the normalised text (all words when there are fewer than `size`)."""
-    return _shingles_of(_normalise(text), size)
+    return _grams(_words(_normalise(text)), size)
 
 
-def _shingles_of(normalised: str, size: int) -> set[str]:
-    words = _NON_ALNUM.sub(" ", normalised).split()
+def _words(normalised: str) -> list[str]:
+    r"""The runs of letters and digits. Joined, they are `_NON_ALNUM.sub("", normalised)`:
+    no character that `[\W_]` leaves is one `str.split` splits on."""
+    return _NON_ALNUM.sub(" ", normalised).split()
+
+
+def _grams(words: list[str], size: int) -> set[str]:
     if len(words) <= size:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+    return set(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -213,12 +218,12 @@ class DuplicateIndex:
 
     def signature(self, text: str) -> np.ndarray | None:
         """The MinHash signature of a text's shingles, or None when it has no words."""
-        return self._signatures([_normalise(text)])[0]
+        return self._signatures([_words(_normalise(text))])[0]
 
-    def _signatures(self, normalised: Sequence[str]) -> list[np.ndarray | None]:
-        """MinHash signatures of many texts, computed together (None for a text without words);
-        at most `_SHINGLES_AT_ONCE` shingles per array pass, so memory stays bounded."""
-        grams = [_shingles_of(text, self.settings.shingle_size) for text in normalised]
+    def _signatures(self, words: Sequence[list[str]]) -> list[np.ndarray | None]:
+        """MinHash signatures of many texts' words, computed together (None for a text without
+        words); at most `_SHINGLES_AT_ONCE` shingles per array pass, so memory stays bounded."""
+        grams = [_grams(w, self.settings.shingle_size) for w in words]
         out: list[np.ndarray | None] = [None] * len(grams)
         group: list[int] = []
         size = 0
@@ -244,19 +249,19 @@ class DuplicateIndex:
 
     def fingerprints(self, texts: Sequence[str]) -> list[Fingerprint]:
         """The fingerprint of each text, computed together."""
-        normalised = [_normalise(t) for t in texts]
-        digests = [self._digest(n) for n in normalised]
+        words = [_words(_normalise(t)) for t in texts]
+        digests = [self._digest("".join(w)) for w in words]
         near = [i for i, t in enumerate(texts) if len(" ".join(t.split())) >= self.settings.min_chars]
         signatures: list[np.ndarray | None] = [None] * len(texts)
-        for i, sig in zip(near, self._signatures([normalised[i] for i in near]), strict=True):
+        for i, sig in zip(near, self._signatures([words[i] for i in near]), strict=True):
             signatures[i] = sig
         return [
             Fingerprint(d, sig, self._band_keys(sig) if sig is not None else [])
             for d, sig in zip(digests, signatures, strict=True)
         ]
 
-    def _digest(self, normalised: str) -> int | None:
-        key = _NON_ALNUM.sub("", normalised)
+    def _digest(self, key: str) -> int | None:
+        """The digest of a text's letters and digits (`exact_key`), or None when too short."""
         return _signed64(key) if len(key) >= self.settings.exact_min_chars else None
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
@@ -317,8 +322,8 @@ class DuplicateIndex:
     def _band_keys(self, sig: np.ndarray) -> list[int]:
         """One key per LSH band: texts sharing a key are near-duplicate candidates."""
         rows = self.settings.num_perm // self.settings.bands
-        values = sig.tolist()
+        values = list(map(str, sig.tolist()))
         return [
-            _signed64(f"{band}:" + ",".join(map(str, values[band * rows : (band + 1) * rows])))
+            _signed64(f"{band}:" + ",".join(values[band * rows : (band + 1) * rows]))
             for band in range(self.settings.bands)
         ]
