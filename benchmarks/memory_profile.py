@@ -62,10 +62,10 @@ def main() -> None:
     phases: dict[str, tuple[float, tracemalloc.Snapshot | None]] = {}
     view_outputs = report.view_outputs
 
-    def traced_view(out_dir: Path, max_comments: int | None = None) -> report.OutputsView:
+    def traced_view(out_dir: Path, max_comments: int | None = None, **kwargs: Any) -> report.OutputsView:
         phases["scoring"] = (tracemalloc.get_traced_memory()[1], tracemalloc.take_snapshot())
         tracemalloc.reset_peak()
-        return view_outputs(out_dir, max_comments=max_comments)
+        return view_outputs(out_dir, max_comments=max_comments, **kwargs)
 
     report.view_outputs = traced_view  # the report is written from the staged rows
     tracemalloc.start(1)
