@@ -1,6 +1,6 @@
 """report.html is unchanged by the speed work: `moderate score -p fast` on the golden inputs
 writes, byte for byte, the report recorded before the report was built in one pass
-(tests/golden/expected_fast/report.html.gz, written by main at dc6e0ae, which read
+(tests/golden/expected_fast/report.html.gz, written by main at e3ba762, which read
 comments.jsonl three times). The page holds no clock or machine figure; it depends on the
 inputs, the package version (the run key) and the models, so a change of those on purpose
 regenerates it with the other golden files:  MODERATE_UPDATE_GOLDEN=1 python -m pytest tests/test_report_golden.py
