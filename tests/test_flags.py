@@ -215,6 +215,9 @@ def test_severity_model_is_a_logistic_regression_on_standardised_features():
         ("Fuck cancer. Seriously.", 0.0),
         ("The U.S. youth vote", 0.0),  # neither "U" nor "youth" speaks to anyone
         ("Bayou country", 0.0),
+        ("YOURSELVES, again", 1.0),
+        ("Your're", 1.0),
+        ("yourselfish", 0.0),
     ],
 )
 def test_addressed_feature_is_second_person_address(text, addressed):
@@ -372,3 +375,12 @@ def test_queue_table_and_overrides(tmp_path: Path):
             flag_settings({}, {"toxicity": 0.5}, tmp_path, bad)
     with pytest.raises(ConfigError, match="weights"):
         flag_settings({"weights": {"toxicity": 1.0}}, {}, tmp_path)
+
+
+def test_addressed_prefilter_gives_the_regex_answers():
+    from moderation.analysis.severity import _SECOND_PERSON, addressed
+
+    words = ["you", "YoU", "yOUR", "yourS", "Yourselves", "youre", "ｙｏｕ", "yоu", "ÿou", "y ou", "bayou", "you'd"]
+    texts = [f"{a} and {b}." for a in words for b in ("", "then", "Ünïcode")] + ["", "no second person here"]
+    for text in texts:
+        assert addressed(text) == (_SECOND_PERSON.search(text) is not None), text

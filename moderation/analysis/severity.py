@@ -55,7 +55,7 @@ EVIDENCE_FEATURES = (*LOGIT_FEATURES, *HINGE_FEATURES, *COUNT_FEATURES, "negativ
 REASON_NAMES = {"negative": "negative_sentiment", "toxicity_high": "toxicity"}
 MAX_COUNT = 3
 _EPS = 1e-4
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves|youre)\b", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\byou(?:|r|rs|rself|rselves|re)\b", re.IGNORECASE)
 
 
 def _logit(p: float) -> float:
@@ -151,7 +151,7 @@ class SeverityModel:
             elif name == "banned_word":
                 values.append(float(min(MAX_COUNT, len(evidence.banned))))
             elif name == "addressed":
-                values.append(1.0 if _SECOND_PERSON.search(evidence.text) else 0.0)
+                values.append(1.0 if addressed(evidence.text) else 0.0)
             else:  # length
                 values.append(math.log1p(len(evidence.text)))
         return values
@@ -219,6 +219,13 @@ class SeverityModel:
         if not isinstance(raw, dict):
             raise ConfigError(f"severity model {path}: expected a JSON object")
         return cls.from_dict(raw, path.parent.name)
+
+
+def addressed(text: str) -> bool:
+    """Whether `text` speaks to someone in the second person ("you", "your", "yourself", ...).
+    Texts without "you" in any case skip the regex (most of them; the same answers: no
+    character but y/Y, o/O, u/U matches those letters case-insensitively)."""
+    return "you" in text.lower() and _SECOND_PERSON.search(text) is not None
 
 
 _TERM_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], frozenset[str] | None]] = {}
