@@ -26,13 +26,13 @@ import numpy as np
 
 from benchmarks.eval_html_pages import shared_data_dir
 from moderation.config import EncoderSpec
-from moderation.evaluate import macro_f1, per_class
 from moderation.schema import SCORE_GROUPS
 from moderation.scoring.encoder import SentenceEncoder, encoder_path
 from moderation.scoring.heads import stance_features
 from moderation.training import sets
 from moderation.training.embed import embed_cached
 from moderation.training.fit import balanced_weights, fit_logistic
+from moderation.training.ship import stance_macro_f1
 
 NAMES = SCORE_GROUPS["stance"]
 
@@ -57,16 +57,6 @@ def features(reply: np.ndarray, target: np.ndarray, parent: np.ndarray, direct: 
     if not ctx:
         return pair
     return np.hstack([pair, reply * parent, np.abs(reply - parent), direct[:, None]]).astype(np.float32)
-
-
-def f1(y: np.ndarray, logits: np.ndarray, vast: bool = False) -> float:
-    classes: tuple[str, ...] = NAMES
-    if vast:  # 3 classes: query folds into comment, as the cards count VAST
-        logits = logits.copy()
-        logits[:, 3] = np.logaddexp(logits[:, 2], logits[:, 3])
-        logits[:, 2] = -np.inf
-        classes = ("support", "deny", "comment")
-    return macro_f1(per_class([NAMES[i] for i in y], [NAMES[i] for i in logits.argmax(1)], classes))
 
 
 def main() -> None:
@@ -115,12 +105,13 @@ def main() -> None:
         x, y = np.vstack([x_train, x_vast]), np.concatenate([y_train, y_vast])
         model = fit_logistic(x, y, balanced_weights(y, ["rumoureval"] * len(y_train) + ["vast"] * len(y_vast)), args.c)
         row = {
-            "rumoureval_train_leave_one_event_out": f1(y_train, loeo),
-            "rumoureval_dev": f1(y_dev, model.decision_function(rumour_x(dev, ctx))),
+            "rumoureval_train_leave_one_event_out": stance_macro_f1(y_train, loeo, three_way=False),
+            "rumoureval_dev": stance_macro_f1(y_dev, model.decision_function(rumour_x(dev, ctx)), three_way=False),
         }
         for split in ("dev", "test"):
             s = sets.vast(data_dir, split)
-            row[f"vast_{split}"] = f1(s.labels["stance"], model.decision_function(vast_x(s, ctx)), vast=True)
+            logits = model.decision_function(vast_x(s, ctx))
+            row[f"vast_{split}"] = stance_macro_f1(s.labels["stance"], logits, three_way=True)
         results["pair+parent" if ctx else "pair"] = row
     print(f"encoder {args.encoder}, C {args.c:g}; macro-F1:")
     print("| features | " + " | ".join(results["pair"]) + " |")

@@ -78,8 +78,6 @@ def refit_stance(
     """Stance head on the (now frozen) shipped encoder, class-balanced logistic regression on the
     fine-tune's stance rows: RumourEval train and VAST train (all pairs of the first `vast_posts`
     distinct comments in a seeded order, or all). Returns the arrays and macro-F1 on `heldout`."""
-    from moderation.evaluate import macro_f1, per_class
-
     vast = sets.vast(data_dir, "train")
     if vast_posts is not None:
         posts = sorted(set(vast.texts))
@@ -100,20 +98,28 @@ def refit_stance(
     x, y = np.vstack(x_list), np.concatenate(y_list)
     model = fit_logistic(x, y, balanced_weights(y, src), c=c)
     metrics: dict[str, float] = {"train_rows": float(len(y))}
-    names = SCORE_GROUPS["stance"]
     for name in heldout:
         split = name.rsplit("_", 1)[1]
         s = sets.rumoureval(data_dir, split) if name.startswith("rumoureval") else sets.vast(data_dir, split)
         logits = model.decision_function(pair_features(s, encoder))
-        truth = [names[i] for i in s.labels["stance"]]
-        classes: tuple[str, ...] = names
-        if name.startswith("vast"):  # 3 classes: query folds into comment
-            logits[:, names.index("comment")] = np.logaddexp(logits[:, 2], logits[:, 3])
-            logits[:, names.index("query")] = -np.inf
-            classes = ("support", "deny", "comment")
-        pred = [names[i] for i in logits.argmax(1)]
-        metrics[f"{name}_macro_f1"] = macro_f1(per_class(truth, pred, classes))
+        metrics[f"{name}_macro_f1"] = stance_macro_f1(s.labels["stance"], logits, name.startswith("vast"))
     return linear_arrays("stance", model), metrics
+
+
+def stance_macro_f1(labels: np.ndarray, logits: np.ndarray, three_way: bool) -> float:
+    """Macro-F1 of stance logits (columns in SCORE_GROUPS["stance"] order) against class
+    indices; `three_way` (VAST, as the cards count it): query folds into comment."""
+    from moderation.evaluate import macro_f1, per_class
+
+    names = SCORE_GROUPS["stance"]
+    classes: tuple[str, ...] = names
+    if three_way:
+        query, comment = names.index("query"), names.index("comment")
+        logits = logits.copy()
+        logits[:, comment] = np.logaddexp(logits[:, query], logits[:, comment])
+        logits[:, query] = -np.inf
+        classes = ("support", "deny", "comment")
+    return macro_f1(per_class([names[i] for i in labels], [names[i] for i in logits.argmax(1)], classes))
 
 
 def pair_features(s: data.LabelledSet, encoder: SentenceEncoder) -> np.ndarray:
