@@ -24,17 +24,19 @@ UCC = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucc_unhealthy_c
 TARGET = "City council approves new tram line. Construction starts in March and should end in 2027."
 
 
-def _tokenizer():  # the default preset's encoder tokenizer (the same vocabulary for every MiniLM here)
-    return shared_encoder(load_preset("default").encoder or EncoderSpec()).tokenizer
+def word_pieces(texts: list[str]) -> list[int]:
+    """Word pieces of each text with [CLS] and [SEP], by the default preset's encoder tokenizer
+    (the same vocabulary for every MiniLM here)."""
+    ids, _ = shared_encoder(load_preset("default").encoder or EncoderSpec()).tokenizer.split(texts)
+    return [len(row) + 2 for row in ids]
 
 
 def comments(n: int) -> list[str]:
-    tokenizer = _tokenizer()
     pool: list[str] = []
     if UCC.is_file():
         with UCC.open(encoding="utf-8") as handle:
             pool = [r["comment"] for r in csv.DictReader(handle)]
-        pool = [t for t in pool if 60 <= len(tokenizer(t, verbose=False)["input_ids"]) <= 100]
+        pool = [t for t, n in zip(pool, word_pieces(pool), strict=True) if 60 <= n <= 100]
     rng = random.Random(7)
     words = [
         "the",
@@ -78,7 +80,7 @@ def main() -> None:
     parser.add_argument("--preset", default="default", help="the preset timed as 'default' (name or .toml)")
     args = parser.parse_args()
     texts = comments(args.n + args.naive_n)
-    tokens = [len(_tokenizer()(t, verbose=False)["input_ids"]) for t in texts]
+    tokens = word_pieces(texts)
     print(f"cpu cores: {os.cpu_count()}; comments: {len(texts)}, mean {sum(tokens) / len(tokens):.0f} word pieces")
     default = pipeline_from_preset(load_preset(args.preset))
     default.score(texts[:8], [TARGET] * 8)  # load models once, outside the timings

