@@ -1,6 +1,7 @@
 """Throughput and start-up in one run (issue 17): every figure and ratio the README quotes.
 
     PYTHONPATH=. python benchmarks/bench_speed.py [--n 300] [--naive-n 40] [--fast-n 20000] [--fast-only]
+    PYTHONPATH=. python benchmarks/bench_speed.py --seeds-only [--root OTHER_CHECKOUT]
 
 Prints, measured in this one process (ratios are what to compare on a shared machine):
 - bare encoder: tokenise + forward, length-sorted, per batch size (the default preset's limit);
@@ -8,7 +9,9 @@ Prints, measured in this one process (ratios are what to compare on a shared mac
   and one comment at a time through the same scorers;
 - fast preset scorers alone and end to end on synthetic comments (benchmarks/synth_comments.py),
   with the run's own choice of worker processes (one, for this input on 2+ cores) and with none;
-- `moderate score seeds/` cold in a fresh process for both presets: wall, CPU and peak memory.
+- `moderate score seeds/` cold in a fresh process for both presets: wall, CPU and peak memory
+  (alone with --seeds-only, which also prints the load average before each; --root runs another
+  checkout's code, e.g. a detached worktree of main, to alternate base and branch runs).
 
 Comments for the default preset: UCC Globe and Mail comments of 60-100 word pieces from
 ../shared/data when present, else generated ones (as benchmarks/bench_scoring.py). The load
@@ -69,13 +72,15 @@ def _end_to_end(preset: str, source: Path, n: int, workers: int | None = None) -
     return seconds, cpu
 
 
-def _cold_seeds(preset: str) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak RSS MiB) of `moderate score seeds/` in a fresh process."""
+def _cold_seeds(preset: str, root: Path = ROOT) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MiB) of `moderate score seeds/` in a fresh process, run by the
+    code of the checkout at `root`."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "moderation.cli", "score", str(ROOT / "seeds"), "-o", tmp, "-p", preset]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        cmd = [sys.executable, "-m", "moderation.cli", "score", str(root / "seeds"), "-o", tmp, "-p", preset]
+        env = {**os.environ, "PYTHONPATH": str(root)}
         started = time.perf_counter()
-        child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # cwd too: `python -m` puts the working directory first on sys.path, before PYTHONPATH
+        child = subprocess.Popen(cmd, env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
     if status != 0:
@@ -115,8 +120,19 @@ def main() -> None:
     parser.add_argument("--fast-n", type=int, default=20000, help="synthetic comments for the fast preset")
     parser.add_argument("--batch-sizes", default="16,32,64", help="encoder batch sizes to try")
     parser.add_argument("--fast-only", action="store_true", help="only the fast preset's figures (no torch)")
+    parser.add_argument("--seeds-only", action="store_true", help="only `moderate score seeds/` cold, both presets")
+    parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose code --seeds-only runs")
     args = parser.parse_args()
     print(f"{date.today()} {platform.machine()} {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    if args.seeds_only:
+        for preset in ("default", "fast"):
+            load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else ""
+            wall, cpu, rss = _cold_seeds(preset, args.root.resolve())
+            print(
+                f"{time.strftime('%H:%M:%S')} {args.root.resolve()} moderate score seeds/ -p {preset:7s} cold: "
+                f"{wall:5.2f} s wall, {cpu:5.2f} s CPU, {rss:4.0f} MiB peak (load before {load})"
+            )
+        return
     if args.fast_only:
         _fast(args.fast_n)
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
