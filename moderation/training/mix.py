@@ -170,8 +170,9 @@ def build(data_dir: Path, out: Path) -> dict[str, int]:
 
 
 def bundle(data_dir: Path, out: Path, previous: list[Path]) -> list[Path]:
-    """Everything `finetune.py` needs on a machine without this package: the table, the base
-    encoder as fp16 safetensors with its tokenizer files, the script, previous heads."""
+    """Everything `finetune.py` needs on a machine without this package: the table, UCC's
+    comments with their folds and chunks (`ucc.parquet`, for `--ucc`), the base encoder as fp16
+    safetensors with its tokenizer files, the scripts, previous heads."""
     import shutil
 
     import torch
@@ -187,7 +188,11 @@ def bundle(data_dir: Path, out: Path, previous: list[Path]) -> list[Path]:
     save_file(weights, str(enc / "model.safetensors"), metadata={"format": "pt"})
     for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
         shutil.copy2(base / name, enc / name)
-    for script in ("finetune.py", "finetune_eval.py"):
+    from moderation.scoring.encoder import SentenceEncoder
+    from moderation.training.ucc_folds import table
+
+    table(data_dir, SentenceEncoder(base, max_tokens=128)).to_parquet(out / "ucc.parquet", compression="zstd")
+    for script in ("finetune.py", "finetune_eval.py", "finetune_heads.py", "finetune_ucc.py"):
         shutil.copy2(Path(__file__).with_name(script), out / script)
     for i, path in enumerate(previous):
         shutil.copy2(path, out / f"previous{i}.npz")
