@@ -18,6 +18,7 @@ from moderation.parse.detect import reader_names
 from moderation.printing import err, exit_for, out, print_articles, print_errors, print_flagged, progress_bar
 from moderation.serve.command import serve_command
 from moderation.terminal import printable
+from moderation.writers import REPORT_COMMENTS
 
 app = typer.Typer(
     name="moderate",
@@ -298,6 +299,15 @@ def report(
     decisions: Annotated[
         list[Path] | None, typer.Option("--decisions", "-d", help="Exported decisions to start from (repeatable).")
     ] = None,
+    max_comments: Annotated[
+        int,
+        typer.Option(
+            "--max-comments",
+            min=1,
+            help="The page holds every comment up to this many; a larger run shows the threads of its most "
+            "severe flagged comments (as `moderate score` does).",
+        ),
+    ] = REPORT_COMMENTS,
 ) -> None:
     """Rebuild DIR/report.html from the JSONL outputs and run.json in DIR."""
     from moderation.report.decisions import carry_files
@@ -305,8 +315,8 @@ def report(
     from moderation.writers import write_report
 
     try:
-        rows = view_outputs(out_dir)  # read from disk as the page is written, never held
-        carried = carry_files(decisions or [], rows.comments)
+        rows = view_outputs(out_dir, max_comments)  # read from disk as the page is written, never held
+        carried = carry_files(decisions or [], rows.comments, bounded="report_scope" in rows.run)
         path = write_report(
             out_dir / "report.html", rows.articles, rows.comments, rows.threads, rows.run, carried["kept"]
         )

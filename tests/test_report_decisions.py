@@ -179,3 +179,36 @@ def test_platform_signals_show_what_the_row_has_and_skip_the_ordinary():
         ["reader reports", "2"],
         ["platform placeholder", "yes"],
     ]
+
+
+def test_report_command_caps_the_page_like_a_run(tmp_path):
+    rows = []
+    for t in range(30):  # 30 threads of 3 comments; the last comment of thread 7 is the one flagged
+        for i in range(3):
+            flagged = (t, i) == (7, 2)
+            rows.append(
+                {
+                    "article_id": "a",
+                    "comment_id": f"a#{t}.{i}",
+                    "text": f"comment {t}.{i}",
+                    "parent_id": None if i == 0 else f"a#{t}.{i - 1}",
+                    "thread_id": f"a#{t}.0",
+                    "flagged": flagged,
+                    "severity": 0.9 if flagged else 0.0,
+                    "flags": [{"reason": "toxicity", "score": 0.9, "threshold": 0.5}] if flagged else [],
+                }
+            )
+    (tmp_path / "comments.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "articles.jsonl").write_text(json.dumps({"article_id": "a"}) + "\n", encoding="utf-8")
+    exported = write_file(tmp_path / "d.json", [decision("a#0.1", "approve", "2026-03-01", "ana", text="comment 0.1")])
+    result = runner.invoke(app, ["report", str(tmp_path), "--max-comments", "10", "--decisions", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert "(3 comments, 1 flagged)" in result.output  # the flagged comment's thread, not all 90
+    assert "1 for comments not in this report's view" in result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1))
+    assert [c["id"] for c in data["comments"]] == ["a#7.0", "a#7.1", "a#7.2"]
+    assert "This report shows 3 of 90 comments" in page
+    # without the option the whole run fits the default cap
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 0 and "(90 comments, 1 flagged)" in result.output

@@ -178,14 +178,18 @@ def carry_over(decisions: Iterable[Mapping[str, Any]], comments: Iterable[Mappin
     return {"kept": kept, "dropped": dropped}
 
 
-def carry_files(paths: Sequence[Path | str], comments: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def carry_files(
+    paths: Sequence[Path | str], comments: Iterable[Mapping[str, Any]], bounded: bool = False
+) -> dict[str, Any]:
     """`carry_over` of the merged decisions in `paths` (conflicts settled as in `merge_decisions`),
-    with a one-line `summary` for the terminal."""
+    with a one-line `summary` for the terminal. `bounded`: `comments` are a report's bounded view,
+    so a decision not carried may belong to a comment outside it rather than a removed one."""
     merged = merge_decisions([read_decisions(p) for p in paths])
     carried = carry_over(merged.decisions, comments)
+    missing = "not in this report's view (or no longer present)" if bounded else "no longer present"
     carried["summary"] = (
-        f"Decisions: {len(carried['kept'])} carried over, {len(carried['dropped'])} for comments no longer "
-        f"present, {len(merged.conflicts)} conflicts (latest kept)."
+        f"Decisions: {len(carried['kept'])} carried over, {len(carried['dropped'])} for comments {missing}, "
+        f"{len(merged.conflicts)} conflicts (latest kept)."
     )
     return carried
 
