@@ -42,6 +42,63 @@ def test_a_run_with_a_worker_writes_the_same_bytes(fast: Moderator, tmp_path: Pa
     assert _counts(tmp_path / "w1")["comments_flagged"] > 0
 
 
+def _repeats(path: Path) -> None:
+    """Articles of 10 comments whose later comments repeat earlier articles' exactly, nearly (one
+    word changed) or not at all, so that matches span chunks."""
+    import random
+
+    rng = random.Random(5)
+    words = [
+        "council",
+        "budget",
+        "tram",
+        "road",
+        "vote",
+        "school",
+        "tax",
+        "money",
+        "plan",
+        "people",
+        "city",
+        "never",
+        "always",
+        "agree",
+    ]
+    originals: list[str] = []
+    with path.open("w", encoding="utf-8") as handle:
+        for a in range(12):
+            for n in range(10):
+                text = " ".join(rng.choice(words) for _ in range(rng.randint(12, 30)))
+                if originals and n % 3 == 1:
+                    text = rng.choice(originals)  # exact repeat
+                elif originals and n % 3 == 2:
+                    near = rng.choice(originals).split()
+                    near[-1] = "differently"
+                    text = " ".join(near)
+                originals.append(text)
+                row = {"article_id": f"a{a}", "comment_id": f"c{n}", "parent_id": None, "text": text}
+                handle.write(json.dumps(row) + "\n")
+
+
+def test_duplicates_across_chunks_with_workers(fast: Moderator, tmp_path: Path) -> None:
+    """Exact and near duplicates of comments in earlier chunks: a run with workers finds the same
+    matches, rows and report as a run in one process (the run's index checks each chunk in run
+    order before a worker flags it)."""
+    src = tmp_path / "repeats.jsonl"
+    _repeats(src)
+    for workers in (0, 1, 2):
+        options = RunOptions(chunk_comments=10, use_cache=False, workers=workers)
+        run([src], fast, FolderSink(tmp_path / f"w{workers}"), options)
+    for workers in (1, 2):
+        for name in (*JSONL, "report.html"):
+            assert (tmp_path / f"w{workers}" / name).read_bytes() == (tmp_path / "w0" / name).read_bytes(), name
+    rows = [json.loads(line) for line in (tmp_path / "w2" / "comments.jsonl").read_text().splitlines()]
+    found = [(r["article_id"], f["detail"]) for r in rows for f in r["flags"] if f["reason"] == "duplicate"]
+    across = [d for a, d in found if not d.split(" of " if d.startswith("near") else " as ")[1].startswith(a + "#")]
+    assert len(across) > 20  # matches with earlier chunks (one article per chunk here)
+    assert any(d.startswith("same text") for d in across) and any(d.startswith("near-duplicate") for d in across)
+
+
 def test_figures_counted_a_chunk_at_a_time_equal_the_whole_runs(fast: Moderator, tmp_path: Path) -> None:
     """Workers count their chunks and render their rows (moderation/tally.py): the run's counts,
     run.json, article table and most severe flagged comments are what the results say."""
