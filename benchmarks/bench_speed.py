@@ -1,11 +1,12 @@
 """Throughput and start-up in one run (issue 17): every figure and ratio the README quotes.
 
-    PYTHONPATH=. python benchmarks/bench_speed.py [--n 300] [--naive-n 40] [--fast-n 20000] [--fast-only]
+    PYTHONPATH=. python benchmarks/bench_speed.py [--n 300] [--naive-n 40] [--fast-n 20000] [--pairs 1] [--fast-only]
     PYTHONPATH=. python benchmarks/bench_speed.py --seeds-only [--root OTHER_CHECKOUT]
 
 Prints, measured in this one process (ratios are what to compare on a shared machine):
 - bare encoder: tokenise + forward, length-sorted, per batch size (the default preset's limit);
 - default preset end to end (`run()` into a folder: scores, flags, rollups, JSONL, report),
+  its ratio to the bare encoder (--pairs N: N pairs of the two, alternated, one ratio each),
   and one comment at a time through the same scorers;
 - fast preset scorers alone and end to end on synthetic comments (benchmarks/synth_comments.py),
   with the run's own choice of worker processes (one, for this input on 2+ cores) and with none;
@@ -120,6 +121,7 @@ def main() -> None:
     parser.add_argument("--fast-n", type=int, default=20000, help="synthetic comments for the fast preset")
     parser.add_argument("--batch-sizes", default="16,32,64", help="encoder batch sizes to try")
     parser.add_argument("--fast-only", action="store_true", help="only the fast preset's figures (no torch)")
+    parser.add_argument("--pairs", type=int, default=1, help="bare encoder / default end to end pairs, alternated")
     parser.add_argument("--seeds-only", action="store_true", help="only `moderate score seeds/` cold, both presets")
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose code --seeds-only runs")
     args = parser.parse_args()
@@ -169,7 +171,18 @@ def main() -> None:
         source = Path(tmp) / "default.jsonl"
         _write_jsonl(source, batched)
         default_s, _ = _end_to_end("default", source, args.n)
-    print(f"default preset end to end:          {_rate(args.n, default_s)}")
+        print(f"default preset end to end:          {_rate(args.n, default_s)}")
+        ratios = [bare_s / default_s]
+        for _ in range(args.pairs - 1):  # the bare encoder and end to end again, alternated
+            started = time.perf_counter()
+            encoder.embed_pieces(batched)
+            again_bare = time.perf_counter() - started
+            again_default, _ = _end_to_end("default", source, args.n)
+            ratios.append(again_bare / again_default)
+            print(
+                f"  again: bare encoder, batch {configured}: {args.n / again_bare:.1f} comments/s, "
+                f"default end to end: {args.n / again_default:.1f} comments/s, ratio {ratios[-1]:.2f}"
+            )
 
     default = pipeline_from_preset(load_preset("default"))
     one = ScoringPipeline(default.scorers, batch_size=1)
@@ -182,7 +195,7 @@ def main() -> None:
     _fast(args.fast_n)
 
     print("ratios (same run):")
-    print(f"  default end to end / bare encoder (batch {configured}): {bare_s / default_s:5.2f}")
+    print(f"  default end to end / bare encoder (batch {configured}): {' / '.join(f'{r:.2f}' for r in ratios)}")
     print(f"  default batched end to end / one at a time:     {(args.n / default_s) / (args.naive_n / naive_s):5.1f}x")
     for preset, (wall, cpu, rss) in cold.items():
         print(f"moderate score seeds/ -p {preset:7s} cold: {wall:5.1f} s wall, {cpu:5.1f} s CPU, {rss:4.0f} MiB peak")
