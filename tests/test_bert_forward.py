@@ -18,6 +18,7 @@ import pytest
 from moderation.scoring.bert import BertForward, applies
 from moderation.scoring.encoder import SentenceEncoder, encoder_path, minilm_path
 from tests.conftest import ROOT, SEEDS, shared_data_dir
+from tests.tiny_bert import tiny_bert
 
 EDGE = [
     "",
@@ -99,29 +100,10 @@ WORDS = ["the", "a", "you", "are", "good", "bad", "news", "idiot", "thanks", "lo
 
 
 def _tiny(folder: Path, architecture: str = "BertModel", **config_options: object) -> Path:
-    import torch
-    from transformers import BertConfig, BertForMaskedLM, BertModel, BertTokenizerFast
-
-    folder.mkdir()
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ",", "!", *WORDS]) + "\n")
-    options: dict[str, object] = {
-        "hidden_size": 24,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 3,
-        "intermediate_size": 40,
-        "max_position_embeddings": 64,
-        "layer_norm_eps": 1e-3,
-    }
-    config = BertConfig(vocab_size=len(vocab.read_text().split()), **(options | config_options))
-    torch.manual_seed(3)
-    model = (BertForMaskedLM if architecture == "BertForMaskedLM" else BertModel)(config)
-    with torch.no_grad():  # weights well away from their initialisation, so every tensor matters
-        for param in model.parameters():
-            param.add_(torch.randn_like(param) * 0.5)
-    model.save_pretrained(folder)
-    BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True).save_pretrained(folder)
-    return folder
+    """Weights well away from their initialisation (jitter), so that every tensor matters."""
+    options: dict[str, object] = {"hidden_size": 24, "num_hidden_layers": 2, "num_attention_heads": 3}
+    options |= {"intermediate_size": 40, "layer_norm_eps": 1e-3}
+    return tiny_bert(folder, WORDS, architecture, seed=3, jitter=0.5, **(options | config_options))
 
 
 TINY_TEXTS = ["you are good", "bad news!", "the long sentence, the long sentences.", "", "thanks " * 40, "a"]

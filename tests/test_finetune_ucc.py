@@ -16,6 +16,7 @@ import pytest
 
 from moderation.training import finetune_eval
 from moderation.training.ucc_folds import FoldVectors, fold_ids, out_of_fold, run_vectors
+from tests.tiny_bert import tiny_bert
 
 SCRIPTS = Path(finetune_eval.__file__).parent
 WORDS = [
@@ -96,25 +97,7 @@ def test_pooled_matches_the_scorers_pooling() -> None:
 
 def _tiny_bert(folder: Path) -> Path:
     pytest.importorskip("torch")
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    folder.mkdir()
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "!", *WORDS]) + "\n")
-    config = BertConfig(
-        vocab_size=len(vocab.read_text().split()),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-    )
-    import torch
-
-    torch.manual_seed(0)
-    BertModel(config).save_pretrained(folder)
-    BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True).save_pretrained(folder)
-    return folder
+    return tiny_bert(folder, WORDS)
 
 
 def _tables(tmp: Path) -> tuple[Path, Path]:

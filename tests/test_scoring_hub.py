@@ -14,6 +14,7 @@ from moderation.errors import ModelLoadError
 from moderation.scoring import registry
 from moderation.scoring.base import TextBatch
 from moderation.scoring.hub import load_classifier
+from tests.tiny_bert import tiny_bert
 
 WORDS = [
     "the",
@@ -44,29 +45,7 @@ WORDS = [
 
 
 def _tiny(tmp_path: Path, labels: list[str], name: str) -> Path:
-    from transformers import AutoModelForSequenceClassification, BertConfig, BertTokenizerFast
-
-    folder = tmp_path / name
-    folder.mkdir()
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ",", ":", "?", "!", *WORDS]) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
-    config = BertConfig(
-        vocab_size=len(vocab.read_text().split()),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-        id2label=dict(enumerate(labels)),
-        label2id={lab: i for i, lab in enumerate(labels)},
-    )
-    import torch
-
-    torch.manual_seed(0)
-    AutoModelForSequenceClassification.from_config(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return tiny_bert(tmp_path / name, WORDS, "BertForSequenceClassification", labels)
 
 
 def test_toxicity_from_local_directory(tmp_path: Path) -> None:
