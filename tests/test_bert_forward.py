@@ -133,6 +133,28 @@ def test_other_models_load_through_transformers(tmp_path: Path) -> None:
     assert not applies(other_act)
 
 
+@pytest.mark.parametrize(
+    "setting", [{"do_lower_case": False}, {"strip_accents": True}, {"tokenize_chinese_chars": False}]
+)
+def test_a_tokenizer_config_that_disagrees_with_tokenizer_json_loads_through_transformers(
+    tmp_path: Path, setting: dict[str, object]
+) -> None:
+    """transformers builds the BERT normaliser from tokenizer_config.json; tokenizers reads only
+    tokenizer.json: when the two disagree, only the transformers path gives transformers' pieces."""
+    folder = _tiny(tmp_path / "tiny")
+    assert applies(folder)
+    config_path = folder / "tokenizer_config.json"
+    config_path.write_text(json.dumps(json.loads(config_path.read_text()) | setting))
+    assert not applies(folder)
+    texts = ["You are GOOD news", "Café 北京 thanks"]
+    encoder = SentenceEncoder(folder, max_tokens=16)
+    assert not isinstance(encoder._loaded.forward, BertForward)
+    from transformers import AutoTokenizer
+
+    reference = AutoTokenizer.from_pretrained(str(folder))(texts, add_special_tokens=False)["input_ids"]
+    assert encoder.tokenizer.split(texts)[0] == reference
+
+
 def test_default_run_does_not_import_transformers(tmp_path: Path) -> None:
     script = (
         "import json, runpy, sys\n"

@@ -39,7 +39,8 @@ _TOKENIZER_CLASSES = (None, "BertTokenizer", "BertTokenizerFast")
 def applies(path: Path) -> bool:
     """True when `path` holds a plain BERT checkpoint this forward runs: config.json with
     model_type "bert" and default activation, positions and attention, model.safetensors, and
-    a tokenizer.json that transformers would load as a BERT tokenizer."""
+    a tokenizer.json that transformers would load as a BERT tokenizer with the same text
+    normalisation (lower-casing, accents, Chinese characters)."""
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         tokenizer_config = (
@@ -55,7 +56,32 @@ def applies(path: Path) -> bool:
         return False
     if tokenizer_config.get("tokenizer_class") not in _TOKENIZER_CLASSES:
         return False
-    return (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file()
+    return (path / "model.safetensors").is_file() and _normalizer_agrees(path / "tokenizer.json", tokenizer_config)
+
+
+# tokenizer_config.json settings transformers' BERT tokenizer builds its normalizer from, with their
+# defaults, and the BertNormalizer field each becomes.
+_NORMALIZER_SETTINGS = {
+    "do_lower_case": (True, "lowercase"),
+    "strip_accents": (None, "strip_accents"),
+    "tokenize_chinese_chars": (True, "handle_chinese_chars"),
+}
+
+
+def _normalizer_agrees(tokenizer_json: Path, tokenizer_config: dict[str, Any]) -> bool:
+    """True when tokenizer.json normalises text as transformers would from tokenizer_config.json:
+    transformers rebuilds the normalizer from `do_lower_case`, `strip_accents` and
+    `tokenize_chinese_chars`, while the `tokenizers` package reads only tokenizer.json."""
+    try:
+        normalizer = json.loads(tokenizer_json.read_text(encoding="utf-8")).get("normalizer") or {}
+    except (OSError, ValueError):
+        return False
+    if normalizer.get("type") != "BertNormalizer" or normalizer.get("clean_text") is not True:
+        return False
+    return all(
+        normalizer.get(field) == tokenizer_config.get(key, default)
+        for key, (default, field) in _NORMALIZER_SETTINGS.items()
+    )
 
 
 class BertForward:
