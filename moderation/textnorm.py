@@ -57,6 +57,13 @@ _WORD_RUN = re.compile(r"\w+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
 
 
+def word_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """`words` as whole words, any case, each with an optional plural -s: the pattern
+    `may_hold_word` rules out (group 1 is the word as written in the text, without the -s)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({alternatives})s?(?![\w-])", re.IGNORECASE)
+
+
 def word_needles(words: Iterable[str]) -> frozenset[str] | None:
     """What `may_hold_word` looks for to rule out a case-insensitive whole-word pattern of
     `words` (each with an optional plural -s): each word and its plural, lower-cased. None
@@ -68,8 +75,8 @@ def word_needles(words: Iterable[str]) -> frozenset[str] | None:
 
 
 def may_hold_word(text: str, needles: frozenset[str] | None) -> bool:
-    """False only when `text` cannot match `(?<![\\w-])(?:WORDS)s?(?![\\w-])` with IGNORECASE
-    (`needles = word_needles(WORDS)`). In ASCII text such a match is a whole `\\w+` run, a
-    needle once lower-cased; other text (where IGNORECASE also pairs `ſ` with `s`, the
-    Kelvin sign with `k`) is always a maybe, and so is every text for `needles` None."""
+    """False only when `text` cannot match `word_pattern(WORDS)` (`needles = word_needles(WORDS)`).
+    In ASCII text such a match is a whole `\\w+` run, a needle once lower-cased; other text
+    (where IGNORECASE also pairs `ſ` with `s`, the Kelvin sign with `k`) is always a maybe,
+    and so is every text for `needles` None."""
     return needles is None or not text.isascii() or not needles.isdisjoint(_WORD_RUN.findall(text.lower()))

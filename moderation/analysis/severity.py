@@ -41,7 +41,7 @@ from typing import Any
 
 from moderation.errors import ConfigError
 from moderation.schema import Scores
-from moderation.textnorm import may_hold_word, word_needles
+from moderation.textnorm import may_hold_word, word_needles, word_pattern
 
 LOGIT_FEATURES = ("toxicity", "profanity", "insult", "threat", "identity_attack", "severe_toxicity", "unhealthy")
 COUNT_FEATURES = ("watched_word", "banned_word")
@@ -238,9 +238,7 @@ def identity_terms_in(text: str, terms: Sequence[str]) -> frozenset[str]:
     key = tuple(terms)
     cached = _TERM_CACHE.get(key)
     if cached is None:
-        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-        pattern = re.compile(rf"(?<![\w-])({alternatives})s?(?![\w-])", re.IGNORECASE)
-        cached = _TERM_CACHE[key] = (pattern, word_needles(terms))
+        cached = _TERM_CACHE[key] = (word_pattern(terms), word_needles(terms))
     pattern, needles = cached
     if not may_hold_word(text, needles):  # most texts: no regex scan
         return frozenset()

@@ -11,9 +11,7 @@ benchmark (benchmarks/eval_identity.py).
 
 from __future__ import annotations
 
-import re
-
-from moderation.textnorm import may_hold_word, word_needles
+from moderation.textnorm import may_hold_word, word_needles, word_pattern
 
 IDENTITY_TERMS: tuple[str, ...] = (
     "lesbian", "gay", "bisexual", "transgender", "trans", "queer", "homosexual", "heterosexual",
@@ -23,10 +21,7 @@ IDENTITY_TERMS: tuple[str, ...] = (
     "deaf", "blind", "disabled", "old", "young", "female", "male",
 )  # fmt: skip
 
-_TERMS = re.compile(
-    r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(IDENTITY_TERMS, key=len, reverse=True)) + r")s?(?![\w-])",
-    re.IGNORECASE,
-)
+_TERMS = word_pattern(IDENTITY_TERMS)
 _NEEDLES = word_needles(IDENTITY_TERMS)
 
 
