@@ -13,11 +13,12 @@ def test_out_of_fold_score_never_sees_its_own_label() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 8))
     y = (x[:, 0] + 0.5 * rng.normal(size=200) > 1.0).astype(int)
-    folds = unhealthy._folds(y == 1, np.zeros(200, dtype=bool))
-    before = unhealthy._oof(x, y.astype(float), folds, 1.0)
+    no_hostile = np.zeros(200, dtype=bool)
+    before = unhealthy._oof(x, unhealthy.Development([""] * 200, y == 1, no_hostile, y.astype(float)), 1.0)
     flipped = y.copy()
     flipped[7] = 1 - flipped[7]
-    after = unhealthy._oof(x, flipped.astype(float), folds, 1.0)
+    # the folds stay those of the labels above: only row 7's share changes
+    after = unhealthy._oof(x, unhealthy.Development([""] * 200, y == 1, no_hostile, flipped.astype(float)), 1.0)
     assert after[7] == pytest.approx(before[7])  # row 7's fold model was fitted without row 7
     assert not np.allclose(np.delete(after, 7), np.delete(before, 7))  # the other folds' models saw it
 

@@ -8,6 +8,9 @@ fold encoder's vectors (`ucc_vectors.npz`); a comment's out-of-fold score is a h
 fold encoder's vectors, to the other folds' comments, read on its own vector (`out_of_fold`).
 `benchmarks/eval_ucc_finetune.py` compares that with the starting encoder under the same folds.
 
+`fold_ids` and `out_of_fold` are also the unhealthy head's own cross-validation (5 folds, one
+encoder: `training.unhealthy`).
+
 `table` writes what the fine-tune reads (`ucc.parquet`, see finetune_ucc.py): both halves of UCC,
 the folds, the soft target and each comment's chunks as the scorer cuts them.
 """

@@ -28,9 +28,9 @@ import numpy as np
 
 from moderation.evaluate import roc_auc
 from moderation.scoring.encoder import SentenceEncoder
-from moderation.training import data
+from moderation.training import data, ucc_folds
 from moderation.training.embed import texts_digest
-from moderation.training.fit import SEED, fit_logistic, linear_arrays
+from moderation.training.fit import fit_logistic, linear_arrays
 from moderation.training.toxicity import split_ucc
 
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
@@ -81,13 +81,6 @@ def pooled_vectors(texts: list[str], encoder: SentenceEncoder, cache_dir: Path) 
     return vectors
 
 
-def _folds(unhealthy: np.ndarray, hostile: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import StratifiedKFold
-
-    strata = unhealthy.astype(int) * 2 + hostile.astype(int)
-    return list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(len(strata)), strata))
-
-
 def fit_soft(x: np.ndarray, share: np.ndarray, c: float) -> Any:
     """Logistic regression on a soft target: every row once as positive with weight `share`
     and once as negative with weight 1 - `share` (the weighted log-loss of the soft label)."""
@@ -96,19 +89,18 @@ def fit_soft(x: np.ndarray, share: np.ndarray, c: float) -> Any:
     return fit_logistic(np.vstack([x, x]), y, np.r_[share, 1.0 - share], c)
 
 
-def _oof(x: np.ndarray, share: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], c: float) -> np.ndarray:
-    out = np.zeros(len(share))
-    for train, test in folds:
-        out[test] = fit_soft(x[train], share[train], c).predict_proba(x[test])[:, 1]
-    return out
+def _oof(x: np.ndarray, dev: Development, c: float) -> np.ndarray:
+    """Out-of-fold scores at C = `c`: FOLDS folds stratified on not healthy x hostile (seed 13),
+    one set of vectors for every fold (`ucc_folds.out_of_fold`)."""
+    folds = ucc_folds.fold_ids(dev.unhealthy, dev.hostile, FOLDS)
+    return ucc_folds.out_of_fold(ucc_folds.FoldVectors(folds, [x] * FOLDS), lambda x, s: fit_soft(x, s, c), dev.share)
 
 
 def fit(data_dir: Path, encoder: SentenceEncoder, cache_dir: Path) -> UnhealthyFit:
     dev = development(data_dir)
     x = pooled_vectors(dev.texts, encoder, cache_dir)
     y = dev.unhealthy.astype(int)
-    folds = _folds(dev.unhealthy, dev.hostile)
-    oofs = {c: _oof(x, dev.share, folds, c) for c in C_GRID}
+    oofs = {c: _oof(x, dev, c) for c in C_GRID}
     cv_auc = {c: roc_auc(y, p) for c, p in oofs.items()}
     best = max(C_GRID, key=lambda c: (cv_auc[c], -c))
     model = fit_soft(x, dev.share, best)
@@ -123,7 +115,7 @@ def cross_fitted(texts: list[str], data_dir: Path, encoder: SentenceEncoder, c: 
     if texts != dev.texts:
         raise ValueError("cross_fitted expects the UCC development comments, in order")
     x = pooled_vectors(texts, encoder, cache_dir)
-    return _oof(x, dev.share, _folds(dev.unhealthy, dev.hostile), c)
+    return _oof(x, dev, c)
 
 
 VERSION = "0.2.0"
